@@ -1,0 +1,1 @@
+"""The application layer: stack-config schema, episode assembly, offline plan and CLI."""
