@@ -1,0 +1,55 @@
+"""Public handles a cluster hands to its dependants (breaks, access, DNS).
+
+These are the only types `breaks/` may import from a cluster: a node's SSH connection
+and identity, and the cluster's kubeconfig, goal check and readiness.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+from pulumi_command import remote
+
+from components.nodes import NodeRole, NodeSlot
+
+
+@dataclass(frozen=True)
+class NodeHandle:
+    """One bootstrapped node: who it is, how to reach it over SSH, and when it is ready."""
+
+    slot: NodeSlot
+    connection: remote.ConnectionArgs
+    public_ip: pulumi.Output[str]
+    cluster_ip: pulumi.Output[str]
+    """The address kubelet and etcd use: the mesh address when the mesh is on."""
+    ready: pulumi.Resource
+    """The last bootstrap step of this node; anything that runs on it depends on this."""
+
+    @property
+    def name(self) -> str:
+        """The node's Kubernetes name."""
+        return self.slot.name
+
+    @property
+    def role(self) -> NodeRole:
+        """control-plane or worker."""
+        return self.slot.role
+
+
+@dataclass(frozen=True)
+class ClusterHandle:
+    """A team's cluster as seen by what is layered on top of it."""
+
+    team: str
+    nodes: list[NodeHandle]
+    kubeconfig: pulumi.Output[str]
+    """The admin kubeconfig (secret)."""
+    goal_check: pulumi.Output[str]
+    """A script that exits 0 when the app serves v2 with a seeded quote (a break's default verify)."""
+    ready: list[pulumi.Resource] = field(default_factory=list)
+    """Resources a break waits for: cluster readiness and the deployed workload."""
+
+    def nodes_with_role(self, role: NodeRole) -> list[NodeHandle]:
+        """The nodes of one role, in index order."""
+        return [n for n in self.nodes if n.role == role]
