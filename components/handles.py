@@ -46,7 +46,7 @@ class ClusterHandle:
     kubeconfig: pulumi.Output[str]
     """The admin kubeconfig (secret)."""
     goal_check: pulumi.Output[str]
-    """A script that exits 0 when the app serves v2 with a seeded quote (a break's default verify)."""
+    """A script that exits 0 when the app serves v2 with a seeded quote (default verify)."""
     ready: list[pulumi.Resource] = field(default_factory=list)
     """Resources a break waits for: cluster readiness and the deployed workload."""
 

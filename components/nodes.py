@@ -1,4 +1,7 @@
-"""Node roles and names shared by every component: `<team>-control-plane-<n>`, `<team>-worker-<n>`."""
+"""Node roles and names shared by every component.
+
+Nodes are named (and their hosts called) `<team>-control-plane-<n>` and `<team>-worker-<n>`.
+"""
 
 from __future__ import annotations
 

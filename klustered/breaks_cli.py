@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -14,7 +15,9 @@ app = typer.Typer(help="The break catalog.", no_args_is_help=True, add_completio
 
 
 @app.command("list")
-def list_breaks(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def list_breaks(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
     """List the breaks in the catalog."""
     ids = sorted(catalog_ids())
     if as_json:

@@ -1,0 +1,135 @@
+"""`klustered`: validate a stack, plan it offline, browse the break catalog.
+
+Every command exits non-zero on failure with a one-line reason and no traceback
+(`--debug` shows the traceback of an unexpected error).
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import pulumi
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from klustered.breaks_cli import app as breaks_app
+from klustered.config import StackConfig, StackConfigError, validate_stack_config
+from klustered.plan import OfflineRun, plan_stack, write_plan
+from klustered.stackfile import StackFile, StackFileError, load_stack_file
+
+app = typer.Typer(
+    help="Klustered: live Kubernetes debugging episodes on kubeadm clusters.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(breaks_app, name="breaks")
+
+StackArg = Annotated[str, typer.Argument(metavar="STACK|FILE", help="Stack name or file.")]
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(message, markup=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _load(stack: str) -> tuple[StackFile, StackConfig]:
+    try:
+        stack_file = load_stack_file(stack)
+    except StackFileError as exc:
+        raise _fail(f"error: {exc}") from None
+    try:
+        config = validate_stack_config(stack_file.config, stack_file.project_dir)
+    except StackConfigError as exc:
+        lines = [f"{stack_file.path}: {len(exc.errors)} problem(s)"]
+        lines += [f"  {e}" for e in exc.errors]
+        raise _fail("\n".join(lines)) from None
+    return stack_file, config
+
+
+def _summary(stack_file: StackFile, config: StackConfig) -> Table:
+    table = Table(title=f"stack {stack_file.name}: {len(config.teams)} team(s)")
+    for column in ("team", "control planes", "workers", "machines", "guests", "breaks"):
+        table.add_column(column)
+    for team in config.teams:
+        cp = config.team_machines(team).provider
+        wk = config.team_machines(team, worker=True).provider
+        table.add_row(
+            team.name,
+            str(team.control_planes),
+            str(team.workers),
+            cp if cp == wk or team.workers == 0 else f"{cp} + {wk} workers",
+            ", ".join(team.guests) or "-",
+            ", ".join(b.label for b in team.breaks) or "-",
+        )
+    return table
+
+
+@app.command()
+def validate(stack: StackArg) -> None:
+    """Check a stack file against the config contract and print the episode summary."""
+    stack_file, config = _load(stack)
+    out.print(_summary(stack_file, config))
+    mesh = f"mesh {config.mesh.cidr}" if config.mesh.enabled else "mesh off"
+    out.print(f"Kubernetes {config.kubernetes.version}, {mesh}: valid.", markup=False)
+
+
+def _tree(run: OfflineRun, title: str) -> Tree:
+    tree = Tree(title)
+    urns = {r.urn for r in run.registrations}
+
+    def add(branch: Tree, parent: str) -> None:
+        kids = sorted((r for r in run.registrations if r.parent == parent), key=lambda r: r.name)
+        for reg in kids:
+            add(branch.add(f"{reg.name} [dim]{reg.type}[/dim]"), reg.urn)
+
+    roots = {r.parent for r in run.registrations if r.parent not in urns}
+    for root in sorted(roots):
+        add(tree, root)
+    return tree
+
+
+@app.command()
+def plan(
+    stack: StackArg,
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory to write the plan to.")] = Path(
+        "plan"
+    ),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No resource tree.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Tracebacks of errors.")] = False,
+) -> None:
+    """Run the program offline (mock engine) and write resources, graph and node files."""
+    stack_file, _ = _load(stack)
+    try:
+        result = plan_stack(stack_file)
+        written = write_plan(result, out_dir)
+    except pulumi.RunError as exc:
+        raise _fail(f"error: {exc}") from None
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        raise _fail(f"error: plan failed: {type(exc).__name__}: {exc}") from None
+    if not quiet:
+        out.print(_tree(result.run, f"stack {stack_file.name}"))
+    files = sum(1 for p in written if p.name not in ("resources.json", "graph.json"))
+    out.print(
+        f"{len(result.run.registrations)} resources, {files} node files -> {out_dir}",
+        markup=False,
+    )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)

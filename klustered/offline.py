@@ -1,0 +1,390 @@
+"""The mock engine used by the offline plan and the tests.
+
+`OfflineMocks` gives pulumi-tls and pulumi-random resources real, throwaway values (keys,
+certificates and passwords that real tools accept), derived from each resource's URN so
+that two runs of the same program produce the same values. `RecordingMonitor` records
+every registration with the dependencies the SDK sends, which is what graph.json shows.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import ipaddress
+import string
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockMonitor
+
+SECRET_SIG = rpc._special_secret_sig
+SIG_KEY = rpc._special_sig_key
+
+PrivateKey = ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey
+
+
+def _seed(*parts: str) -> bytes:
+    return hashlib.sha256("\0".join(parts).encode()).digest()
+
+
+def _stream(seed: bytes, length: int) -> bytes:
+    out = b""
+    counter = 0
+    while len(out) < length:
+        out += hashlib.sha256(seed + counter.to_bytes(4, "big")).digest()
+        counter += 1
+    return out[:length]
+
+
+def _private_key(algorithm: str, seed: bytes, rsa_bits: int, curve: str) -> PrivateKey:
+    if algorithm == "ED25519":
+        return ed25519.Ed25519PrivateKey.from_private_bytes(seed[:32])
+    if algorithm == "ECDSA":
+        curves: dict[str, ec.EllipticCurve] = {
+            "P224": ec.SECP224R1(),
+            "P256": ec.SECP256R1(),
+            "P384": ec.SECP384R1(),
+            "P521": ec.SECP521R1(),
+        }
+        # A 200-bit scalar is below the order of every supported curve.
+        return ec.derive_private_key(
+            int.from_bytes(seed[:25], "big") + 1, curves.get(curve, ec.SECP256R1())
+        )
+    # RSA cannot be derived from a seed with `cryptography`: it is the one random value.
+    return rsa.generate_private_key(public_exponent=65537, key_size=rsa_bits)
+
+
+def _key_outputs(key: PrivateKey) -> dict[str, str]:
+    public = key.public_key()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8
+        if isinstance(key, ed25519.Ed25519PrivateKey)
+        else serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    ).decode()
+    pkcs8 = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    openssh = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption(),
+    ).decode()
+    pub_ssh = public.public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    )
+    digest = base64.b64encode(hashlib.sha256(base64.b64decode(pub_ssh.split()[1])).digest())
+    return {
+        "privateKeyPem": pem,
+        "privateKeyPemPkcs8": pkcs8,
+        "privateKeyOpenssh": openssh,
+        "publicKeyPem": public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode(),
+        "publicKeyOpenssh": pub_ssh.decode() + "\n",
+        "publicKeyFingerprintSha256": "SHA256:" + digest.decode().rstrip("="),
+        "publicKeyFingerprintMd5": "",
+    }
+
+
+def _load_key(pem: str) -> PrivateKey:
+    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    if not isinstance(
+        key, ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey
+    ):
+        raise ValueError(f"unsupported key type {type(key).__name__}")
+    return key
+
+
+def _subject(inputs: dict[str, Any]) -> x509.Name:
+    subject = inputs.get("subject") or {}
+    if isinstance(subject, list):
+        subject = subject[0] if subject else {}
+    attrs = []
+    if subject.get("commonName"):
+        attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, subject["commonName"]))
+    for org in subject.get("organizations") or []:
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, org))
+    if subject.get("organization"):
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, subject["organization"]))
+    return x509.Name(attrs)
+
+
+_KEY_USAGES = {
+    "digital_signature",
+    "content_commitment",
+    "key_encipherment",
+    "data_encipherment",
+    "key_agreement",
+    "cert_signing",
+    "crl_signing",
+    "encipher_only",
+    "decipher_only",
+}
+_EXT_USAGES = {
+    "server_auth": ExtendedKeyUsageOID.SERVER_AUTH,
+    "client_auth": ExtendedKeyUsageOID.CLIENT_AUTH,
+    "code_signing": ExtendedKeyUsageOID.CODE_SIGNING,
+}
+
+
+def _not_before() -> dt.datetime:
+    # Midnight UTC today: the same for every run of a day, valid for real tools now.
+    today = dt.datetime.now(dt.UTC).date()
+    return dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC) - dt.timedelta(days=1)
+
+
+def _sign(
+    inputs: dict[str, Any],
+    *,
+    subject: x509.Name,
+    public_key: Any,
+    issuer: x509.Name,
+    signer: PrivateKey,
+    seed: bytes,
+) -> str:
+    hours = int(inputs.get("validityPeriodHours") or 24)
+    start = _not_before()
+    uses = {u.replace(" ", "_") for u in inputs.get("allowedUses") or []}
+    is_ca = bool(inputs.get("isCaCertificate"))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public_key)
+        .serial_number(int.from_bytes(seed[:16], "big") >> 1 or 1)
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(hours=hours))
+        .add_extension(x509.BasicConstraints(ca=is_ca, path_length=None), critical=True)
+    )
+    flags = {name: name in uses for name in _KEY_USAGES}
+    if any(flags.values()):
+        builder = builder.add_extension(x509.KeyUsage(**flags), critical=True)
+    ext = [oid for name, oid in _EXT_USAGES.items() if name in uses]
+    if ext:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(ext), critical=False)
+    sans: list[x509.GeneralName] = [x509.DNSName(n) for n in inputs.get("dnsNames") or []]
+    sans += [x509.IPAddress(ipaddress.ip_address(a)) for a in inputs.get("ipAddresses") or []]
+    if sans:
+        builder = builder.add_extension(x509.SubjectAlternativeName(sans), critical=False)
+    algorithm = None if isinstance(signer, ed25519.Ed25519PrivateKey) else hashes.SHA256()
+    if isinstance(signer, ec.EllipticCurvePrivateKey):
+        cert = builder.sign(signer, algorithm, ecdsa_deterministic=True)
+    else:
+        cert = builder.sign(signer, algorithm)
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def _random_text(inputs: dict[str, Any], seed: bytes) -> str:
+    length = int(inputs.get("length") or 16)
+    alphabet = ""
+    if inputs.get("lower", True):
+        alphabet += string.ascii_lowercase
+    if inputs.get("upper", True):
+        alphabet += string.ascii_uppercase
+    if inputs.get("numeric", True) and inputs.get("number", True):
+        alphabet += string.digits
+    if inputs.get("special", True):
+        alphabet += inputs.get("overrideSpecial") or "!@#$%&*()-_=+[]{}<>:?"
+    alphabet = alphabet or string.ascii_lowercase
+    stream = _stream(seed, length * 2)
+    return "".join(
+        alphabet[int.from_bytes(stream[2 * i : 2 * i + 2], "big") % len(alphabet)]
+        for i in range(length)
+    )
+
+
+def fake_outputs(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """The outputs a provider would compute for `typ`, as real throwaway values."""
+    seed = _seed(typ, name)
+    out = dict(inputs)
+    if typ == "tls:index/privateKey:PrivateKey":
+        key = _private_key(
+            str(inputs.get("algorithm", "RSA")),
+            seed,
+            int(inputs.get("rsaBits") or 2048),
+            str(inputs.get("ecdsaCurve") or "P224"),
+        )
+        out.update(_key_outputs(key))
+    elif typ == "tls:index/selfSignedCert:SelfSignedCert":
+        key = _load_key(inputs["privateKeyPem"])
+        subject = _subject(inputs)
+        out["certPem"] = _sign(
+            inputs,
+            subject=subject,
+            public_key=key.public_key(),
+            issuer=subject,
+            signer=key,
+            seed=seed,
+        )
+    elif typ == "tls:index/certRequest:CertRequest":
+        key = _load_key(inputs["privateKeyPem"])
+        csr_builder = x509.CertificateSigningRequestBuilder().subject_name(_subject(inputs))
+        algo = None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
+        out["certRequestPem"] = (
+            csr_builder.sign(key, algo).public_bytes(serialization.Encoding.PEM).decode()
+        )
+    elif typ == "tls:index/locallySignedCert:LocallySignedCert":
+        csr = x509.load_pem_x509_csr(inputs["certRequestPem"].encode())
+        ca_cert = x509.load_pem_x509_certificate(inputs["caCertPem"].encode())
+        ca_key = _load_key(inputs["caPrivateKeyPem"])
+        out["certPem"] = _sign(
+            inputs,
+            subject=csr.subject,
+            public_key=csr.public_key(),
+            issuer=ca_cert.subject,
+            signer=ca_key,
+            seed=seed,
+        )
+    elif typ in (
+        "random:index/randomPassword:RandomPassword",
+        "random:index/randomString:RandomString",
+    ):
+        out["result"] = _random_text(inputs, seed)
+        if typ.endswith("RandomPassword"):
+            out["bcryptHash"] = ""
+    elif typ == "random:index/randomBytes:RandomBytes":
+        raw = _stream(seed, int(inputs.get("length") or 32))
+        out["base64"] = base64.b64encode(raw).decode()
+        out["hex"] = raw.hex()
+    elif typ == "random:index/randomId:RandomId":
+        raw = _stream(seed, int(inputs.get("byteLength") or 8))
+        out["hex"] = raw.hex()
+        out["b64Std"] = base64.b64encode(raw).decode()
+        out["b64Url"] = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        out["dec"] = str(int.from_bytes(raw, "big"))
+    elif typ == "command:remote:Command":
+        out.setdefault("stdout", "")
+        out.setdefault("stderr", "")
+    return out
+
+
+class OfflineMocks(pulumi.runtime.Mocks):
+    """Mocks that answer like the providers, with real throwaway keys and passwords."""
+
+    def new_resource(
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str | None, dict[Any, Any]]:
+        """A resource's id and outputs: its inputs plus what its provider would compute."""
+        inputs = unwrap_secrets(args.inputs)
+        return f"{args.name}-id", fake_outputs(args.typ, args.name, inputs)
+
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+        """Invokes return their arguments: the program does not rely on any lookup."""
+        return dict(args.args), None
+
+
+def is_secret(value: Any) -> bool:
+    """True for a value the SDK sent as a secret envelope."""
+    return isinstance(value, dict) and value.get(SIG_KEY) == SECRET_SIG
+
+
+def unwrap_secrets(value: Any) -> Any:
+    """The value with every secret envelope replaced by what it holds."""
+    if is_secret(value):
+        return unwrap_secrets(value["value"])
+    if isinstance(value, dict):
+        return {k: unwrap_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap_secrets(v) for v in value]
+    return value
+
+
+def secret_paths(value: Any, path: str = "") -> list[str]:
+    """Dotted paths of every secret envelope inside `value` ("" for the value itself)."""
+    if is_secret(value):
+        return [path]
+    found: list[str] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found += secret_paths(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            found += secret_paths(v, f"{path}[{i}]")
+    return found
+
+
+def mask_secrets(value: Any, placeholder: str = "[secret]") -> Any:
+    """The value with every secret envelope replaced by `placeholder`."""
+    if is_secret(value):
+        return placeholder
+    if isinstance(value, dict):
+        return {k: mask_secrets(v, placeholder) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_secrets(v, placeholder) for v in value]
+    return value
+
+
+@dataclass
+class Registration:
+    """One resource as the SDK registered it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    raw_inputs: dict[str, Any]
+    """Inputs as sent: secrets still wrapped in their envelope."""
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    provider: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        """Inputs with every secret unwrapped."""
+        return dict(unwrap_secrets(self.raw_inputs))
+
+    @property
+    def secret_inputs(self) -> list[str]:
+        """Dotted paths of the inputs that were sent as secrets."""
+        return secret_paths(self.raw_inputs)
+
+
+class RecordingMonitor(MockMonitor):
+    """A mock monitor that keeps every registration, with its dependencies and options."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        """Record the request, then answer it as the stock mock monitor does."""
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        if request.type != "pulumi:pulumi:Stack":
+            inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
+            self.registrations.append(
+                Registration(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent,
+                    custom=bool(request.custom),
+                    raw_inputs=dict(inputs),
+                    dependencies=sorted(set(request.dependencies)),
+                    property_dependencies={
+                        k: sorted(v.urns) for k, v in request.propertyDependencies.items()
+                    },
+                    provider=request.provider,
+                    options={
+                        "additionalSecretOutputs": sorted(request.additionalSecretOutputs),
+                        "deleteBeforeReplace": bool(request.deleteBeforeReplace),
+                        "replaceOnChanges": sorted(request.replaceOnChanges),
+                        "ignoreChanges": sorted(request.ignoreChanges),
+                        "deletedWith": request.deletedWith,
+                        "protect": bool(request.protect),
+                    },
+                )
+            )
+        return response

@@ -1,0 +1,54 @@
+"""The Pulumi program: read and validate the stack's config once, then build the Episode."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import config as runtime_config
+
+from klustered.config import NAMESPACE, StackConfig, StackConfigError, validate_stack_config
+from klustered.episode import Episode
+
+
+def raw_stack_config() -> dict[str, Any]:
+    """Every `klustered:*` key the engine passed to this program, JSON values parsed."""
+    merged: dict[str, Any] = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    raw: dict[str, Any] = {}
+    for key, value in merged.items():
+        if not key.startswith(f"{NAMESPACE}:"):
+            continue
+        raw[key] = _parse(value)
+    return raw
+
+
+def _parse(value: Any) -> Any:
+    """Objects arrive as JSON text; plain strings stay as they are."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def load_config(base_dir: Path | None = None) -> StackConfig:
+    """The validated stack config; a clean RunError (no traceback) listing every problem."""
+    try:
+        return validate_stack_config(raw_stack_config(), base_dir)
+    except StackConfigError as exc:
+        raise pulumi.RunError(
+            f"the stack's config is invalid ({len(exc.errors)} problem(s)):\n{exc}"
+        ) from None
+
+
+def main(base_dir: Path | None = None) -> Episode:
+    """Build the episode for the current stack and export its outputs."""
+    config = load_config(base_dir)
+    episode = Episode("episode", {"config": config})
+    pulumi.export("sshPublicKey", episode.ssh_public_key)
+    if config.expires is not None:
+        pulumi.export("expires", config.expires.isoformat())
+    return episode

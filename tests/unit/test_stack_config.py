@@ -1,0 +1,101 @@
+"""The stack-config contract: defaults, overrides, and all errors reported at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from klustered.config import StackConfigError, validate_stack_config
+
+REPO = Path(__file__).resolve().parents[2]
+GCP = {"klustered:machines": {"provider": "gcp", "gcp": {"project": "p"}}}
+
+
+def _validate(extra: dict[str, Any]) -> Any:
+    return validate_stack_config({**GCP, **extra}, REPO)
+
+
+def test_defaults_are_the_documented_ones() -> None:
+    cfg = _validate({"klustered:teams": [{"name": "blue"}]})
+    assert cfg.kubernetes.version == "1.34"
+    assert cfg.kubernetes.pod_cidr == "10.244.0.0/16"
+    assert cfg.kubernetes.service_cidr == "10.96.0.0/12"
+    assert cfg.mesh.cidr == "10.254.0.0/24"
+    assert cfg.mesh.mtu == 1420
+    assert cfg.mesh.port == 51820
+    assert cfg.teams[0].control_planes == 1
+    assert cfg.machines.gcp.machine_type == "e2-standard-4"
+
+
+def test_team_override_replaces_only_the_fields_it_sets() -> None:
+    cfg = _validate(
+        {
+            "klustered:machines": {
+                "provider": "equinix-metal",
+                "equinixMetal": {"project": "p", "metro": "da"},
+                "gcp": {"project": "g", "zone": "us-east1-b"},
+            },
+            "klustered:teams": [
+                {"name": "blue", "machines": {"equinixMetal": {"plan": "m3.small.x86"}}},
+                {"name": "green", "machines": {"provider": "gcp"}},
+            ],
+        }
+    )
+    blue = cfg.team_machines(cfg.teams[0])
+    assert (blue.provider, blue.equinix_metal.metro, blue.equinix_metal.plan) == (
+        "equinix-metal",
+        "da",
+        "m3.small.x86",
+    )
+    green = cfg.team_machines(cfg.teams[1])
+    assert (green.provider, green.gcp.zone) == ("gcp", "us-east1-b")
+
+
+def test_workers_may_use_another_substrate_when_the_mesh_is_on() -> None:
+    cfg = _validate(
+        {
+            "klustered:machines": {
+                "provider": "equinix-metal",
+                "equinixMetal": {"project": "p"},
+                "gcp": {"project": "g"},
+            },
+            "klustered:mesh": {"enabled": True},
+            "klustered:teams": [{"name": "blue", "workerMachines": {"provider": "gcp"}}],
+        }
+    )
+    team = cfg.teams[0]
+    assert cfg.team_machines(team).provider == "equinix-metal"
+    assert cfg.team_machines(team, worker=True).provider == "gcp"
+
+
+def test_every_error_is_reported_at_once() -> None:
+    with pytest.raises(StackConfigError) as caught:
+        _validate(
+            {
+                "klustered:teams": [
+                    {"name": "Blue", "workers": -1},
+                    {"name": "green", "controlPlanes": 2, "colour": "x"},
+                ]
+            }
+        )
+    paths = [e.path for e in caught.value.errors]
+    assert paths == [
+        "teams[0].name",
+        "teams[0].workers",
+        "teams[1].controlPlanes",
+        "teams[1].colour",
+    ]
+
+
+def test_keys_of_other_namespaces_are_left_to_their_providers() -> None:
+    cfg = _validate({"gcp:project": "x", "klustered:teams": [{"name": "blue"}]})
+    assert cfg.teams[0].name == "blue"
+
+
+def test_exact_patch_versions_are_accepted() -> None:
+    cfg = _validate(
+        {"klustered:kubernetes": {"version": "1.33.4"}, "klustered:teams": [{"name": "b"}]}
+    )
+    assert cfg.kubernetes.minor == "1.33"
