@@ -119,15 +119,16 @@ def _subject(inputs: dict[str, Any]) -> x509.Name:
 
 
 _KEY_USAGES = {
-    "digital_signature",
-    "content_commitment",
-    "key_encipherment",
-    "data_encipherment",
-    "key_agreement",
-    "cert_signing",
-    "crl_signing",
-    "encipher_only",
-    "decipher_only",
+    # pulumi-tls allowed_uses name -> cryptography KeyUsage argument
+    "digital_signature": "digital_signature",
+    "content_commitment": "content_commitment",
+    "key_encipherment": "key_encipherment",
+    "data_encipherment": "data_encipherment",
+    "key_agreement": "key_agreement",
+    "cert_signing": "key_cert_sign",
+    "crl_signing": "crl_sign",
+    "encipher_only": "encipher_only",
+    "decipher_only": "decipher_only",
 }
 _EXT_USAGES = {
     "server_auth": ExtendedKeyUsageOID.SERVER_AUTH,
@@ -137,9 +138,9 @@ _EXT_USAGES = {
 
 
 def _not_before() -> dt.datetime:
-    # Midnight UTC today: the same for every run of a day, valid for real tools now.
+    # Midnight UTC today: the same for every run of a day, so runs stay comparable.
     today = dt.datetime.now(dt.UTC).date()
-    return dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC) - dt.timedelta(days=1)
+    return dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC)
 
 
 def _sign(
@@ -150,6 +151,7 @@ def _sign(
     issuer: x509.Name,
     signer: PrivateKey,
     seed: bytes,
+    requested: list[x509.GeneralName] | None = None,
 ) -> str:
     hours = int(inputs.get("validityPeriodHours") or 24)
     start = _not_before()
@@ -162,16 +164,18 @@ def _sign(
         .public_key(public_key)
         .serial_number(int.from_bytes(seed[:16], "big") >> 1 or 1)
         .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(hours=hours))
+        # A day of slack keeps the stated span valid from any moment of the day.
+        .not_valid_after(start + dt.timedelta(hours=hours, days=1))
         .add_extension(x509.BasicConstraints(ca=is_ca, path_length=None), critical=True)
     )
-    flags = {name: name in uses for name in _KEY_USAGES}
+    flags = {arg: name in uses for name, arg in _KEY_USAGES.items()}
     if any(flags.values()):
         builder = builder.add_extension(x509.KeyUsage(**flags), critical=True)
     ext = [oid for name, oid in _EXT_USAGES.items() if name in uses]
     if ext:
         builder = builder.add_extension(x509.ExtendedKeyUsage(ext), critical=False)
-    sans: list[x509.GeneralName] = [x509.DNSName(n) for n in inputs.get("dnsNames") or []]
+    sans: list[x509.GeneralName] = list(requested or [])
+    sans += [x509.DNSName(n) for n in inputs.get("dnsNames") or []]
     sans += [x509.IPAddress(ipaddress.ip_address(a)) for a in inputs.get("ipAddresses") or []]
     if sans:
         builder = builder.add_extension(x509.SubjectAlternativeName(sans), critical=False)
@@ -228,6 +232,14 @@ def fake_outputs(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
     elif typ == "tls:index/certRequest:CertRequest":
         key = _load_key(inputs["privateKeyPem"])
         csr_builder = x509.CertificateSigningRequestBuilder().subject_name(_subject(inputs))
+        requested: list[x509.GeneralName] = [x509.DNSName(n) for n in inputs.get("dnsNames") or []]
+        requested += [
+            x509.IPAddress(ipaddress.ip_address(a)) for a in inputs.get("ipAddresses") or []
+        ]
+        if requested:
+            csr_builder = csr_builder.add_extension(
+                x509.SubjectAlternativeName(requested), critical=False
+            )
         algo = None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
         out["certRequestPem"] = (
             csr_builder.sign(key, algo).public_bytes(serialization.Encoding.PEM).decode()
@@ -236,6 +248,10 @@ def fake_outputs(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         csr = x509.load_pem_x509_csr(inputs["certRequestPem"].encode())
         ca_cert = x509.load_pem_x509_certificate(inputs["caCertPem"].encode())
         ca_key = _load_key(inputs["caPrivateKeyPem"])
+        try:
+            asked = list(csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value)
+        except x509.ExtensionNotFound:
+            asked = []
         out["certPem"] = _sign(
             inputs,
             subject=csr.subject,
@@ -243,6 +259,7 @@ def fake_outputs(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
             issuer=ca_cert.subject,
             signer=ca_key,
             seed=seed,
+            requested=asked,
         )
     elif typ in (
         "random:index/randomPassword:RandomPassword",
@@ -261,7 +278,7 @@ def fake_outputs(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         out["b64Std"] = base64.b64encode(raw).decode()
         out["b64Url"] = base64.urlsafe_b64encode(raw).decode().rstrip("=")
         out["dec"] = str(int.from_bytes(raw, "big"))
-    elif typ == "command:remote:Command":
+    elif typ in ("command:remote:Command", "command:local:Command"):
         out.setdefault("stdout", "")
         out.setdefault("stderr", "")
     return out

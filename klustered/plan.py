@@ -63,14 +63,16 @@ def run_offline(
     *,
     project: str = "klustered",
     stack: str = "offline",
+    monitor: RecordingMonitor | None = None,
 ) -> OfflineRun:
     """Run `program` under the mock engine in isolation and return what it registered.
 
     `program` may return an Input (an Output, a dict of Outputs, ...): the run waits for it
-    and returns its resolved value. Exceptions raised by the program propagate.
+    and returns its resolved value. Exceptions raised by the program propagate; pass your
+    own `monitor` to see what was registered before one was raised.
     """
-    mocks = OfflineMocks()
-    monitor = RecordingMonitor(mocks)
+    monitor = monitor or RecordingMonitor(OfflineMocks())
+    mocks = monitor.mocks
     loop = asyncio.new_event_loop()
 
     def body() -> Any:

@@ -51,7 +51,9 @@ def example_stack() -> dict[str, Any]:
 def run_episode(offline: Runner) -> Callable[[dict[str, Any]], OfflineRun]:
     """Run the real program with a stack's config mapping; the value is the Episode's files."""
 
-    def run(config: dict[str, Any], secret_keys: list[str] | None = None) -> OfflineRun:
+    def run(
+        config: dict[str, Any], secret_keys: list[str] | None = None, stack: str = "test"
+    ) -> OfflineRun:
         from klustered.program import main
 
         def program() -> Any:
@@ -61,6 +63,6 @@ def run_episode(offline: Runner) -> Callable[[dict[str, Any]], OfflineRun]:
             files = episode.rendered_files
             return pulumi.Output.all(**files) if files else {}
 
-        return offline(program, config, secret_keys)
+        return offline(program, config, secret_keys, stack)
 
     return run
