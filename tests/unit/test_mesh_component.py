@@ -55,7 +55,7 @@ def run(program: Callable[[], Awaitable[dict[str, Any]]]) -> tuple[RecordingMock
 
         return pulumi.Output.from_input(body())
 
-    runner: Callable[[], None] = pulumi.runtime.test(wrapped)
+    runner: Callable[[], None] = pulumi.runtime.test(wrapped)  # type: ignore[no-untyped-call]
     runner()
     return mocks, result
 
