@@ -1,0 +1,256 @@
+"""A real WireGuard mesh across network namespaces, built from the rendered wg0.conf files.
+
+Every node gets its own namespace, a veth into a hub namespace holding the underlay
+bridge (the node's veth address is its public address), and a userspace wireguard-go
+interface with a unique name (its control socket in /var/run/wireguard is shared by
+all namespaces). Two teams share the underlay; only teammates are peers.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import permutations
+from pathlib import Path
+
+import pytest
+
+from tests.mesh_fixtures import RenderedNode, missing_tools, render_team_configs
+
+pytestmark = pytest.mark.sandbox
+
+CIDR = "10.254.0.0/24"
+TEAMS = [("blue", 2, 2), ("red", 1, 1)]
+UNDERLAY_PREFIX = 24
+MTU = 1420
+SOCKET_DIR = Path("/var/run/wireguard")
+
+
+def underlay_ips() -> dict[str, str]:
+    """The public address of every node in the test topology (its veth address)."""
+    names = [f"{t}-control-plane-{i}" for t, cp, _ in TEAMS for i in range(1, cp + 1)]
+    names += [f"{t}-worker-{i}" for t, _, w in TEAMS for i in range(1, w + 1)]
+    return {name: f"192.168.231.{n}" for n, name in enumerate(names, start=10)}
+
+
+def rendered_wg_confs() -> list[RenderedNode]:
+    """The rendered wg0.conf of every node of both teams.
+
+    Source: the mesh renderers with real keys. Once the offline plan lands, read
+    `<plan>/<team>/<node>/wg0.conf` here instead; the topology follows the configs.
+    """
+    return render_team_configs(CIDR, TEAMS, underlay_ips(), mtu=MTU)
+
+
+def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(list(args), capture_output=True, text=True, check=check, timeout=20)
+
+
+@dataclass
+class Sandbox:
+    """Everything the test started, so it can be torn down by name and PID."""
+
+    tag: str
+    namespaces: list[str] = field(default_factory=list)
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    sockets: list[Path] = field(default_factory=list)
+    node_ns: dict[str, str] = field(default_factory=dict)
+    node_if: dict[str, str] = field(default_factory=dict)
+
+    def add_namespace(self, name: str) -> str:
+        run("ip", "netns", "add", name)
+        self.namespaces.append(name)
+        run("ip", "-n", name, "link", "set", "lo", "up")
+        return name
+
+    def stop_process(self, node: str) -> None:
+        proc = self.processes.pop(node, None)
+        if proc is None:
+            return
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=5)
+
+    def remove_node(self, node: str) -> None:
+        self.stop_process(node)
+        ns = self.node_ns.pop(node)
+        run("ip", "netns", "del", ns, check=False)
+        self.namespaces.remove(ns)
+
+    def teardown(self) -> None:
+        for node in list(self.processes):
+            self.stop_process(node)
+        for ns in reversed(self.namespaces):
+            run("ip", "netns", "del", ns, check=False)
+        self.namespaces.clear()
+        for sock in self.sockets:
+            sock.unlink(missing_ok=True)
+
+
+def preflight() -> None:
+    missing = missing_tools("wireguard-go", "wg", "wg-quick", "ip", "ping")
+    if missing:
+        pytest.skip(f"needs {', '.join(missing)} (Debian wireguard-go wireguard-tools iproute2)")
+    if os.geteuid() != 0:
+        pytest.skip("needs root for ip netns and wireguard-go")
+    if not Path("/dev/net/tun").exists():
+        pytest.skip("needs /dev/net/tun for wireguard-go")
+    probe = f"kmprobe{uuid.uuid4().hex[:6]}"
+    if run("ip", "netns", "add", probe, check=False).returncode != 0:
+        pytest.skip("needs ip netns (cannot create a network namespace here)")
+    run("ip", "netns", "del", probe, check=False)
+
+
+def bring_up(sandbox: Sandbox, nodes: list[RenderedNode], workdir: Path) -> None:
+    """Underlay bridge in a hub namespace, one namespace + veth + wireguard-go per node."""
+    tag = sandbox.tag
+    hub = sandbox.add_namespace(f"km{tag}-hub")
+    run("ip", "-n", hub, "link", "add", "br0", "type", "bridge")
+    run("ip", "-n", hub, "link", "set", "br0", "up")
+    for i, node in enumerate(nodes):
+        ns = sandbox.add_namespace(f"km{tag}-{node.name}")
+        sandbox.node_ns[node.name] = ns
+        node_veth, hub_veth, wg_if = f"km{tag}n{i}", f"km{tag}h{i}", f"wgk{tag}{i}"
+        sandbox.node_if[node.name] = wg_if
+        run("ip", "link", "add", node_veth, "netns", ns, "type", "veth",
+            "peer", "name", hub_veth, "netns", hub)  # fmt: skip
+        run("ip", "-n", hub, "link", "set", hub_veth, "master", "br0", "up")
+        run("ip", "-n", ns, "addr", "add", f"{node.public_ip}/{UNDERLAY_PREFIX}", "dev", node_veth)
+        run("ip", "-n", ns, "link", "set", node_veth, "up")
+
+        conf = workdir / f"{wg_if}.conf"
+        conf.write_text(node.config)
+        conf.chmod(0o600)
+        stripped = workdir / f"{wg_if}.stripped"
+        stripped.write_text(run("wg-quick", "strip", str(conf)).stdout)
+
+        sock = SOCKET_DIR / f"{wg_if}.sock"
+        sandbox.sockets.append(sock)
+        sandbox.processes[node.name] = subprocess.Popen(
+            ["ip", "netns", "exec", ns, "wireguard-go", "-f", wg_if],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not sock.exists():
+            if time.monotonic() > deadline or sandbox.processes[node.name].poll() is not None:
+                raise RuntimeError(f"wireguard-go for {node.name} did not come up")
+            time.sleep(0.05)
+        run("ip", "netns", "exec", ns, "wg", "setconf", wg_if, str(stripped))
+        run("ip", "-n", ns, "addr", "add", str(node.address), "dev", wg_if)
+        run("ip", "-n", ns, "link", "set", wg_if, "mtu", str(MTU))
+    # Only now, with every node configured, the interfaces come up: a handshake sent to a
+    # node that is not configured yet would be lost and retried only after 5 s.
+    for node in nodes:
+        run("ip", "-n", sandbox.node_ns[node.name], "link", "set", sandbox.node_if[node.name], "up")
+
+
+def wait_for_handshakes(sandbox: Sandbox, timeout: float = 15.0) -> None:
+    """Wait until every node has completed a handshake with every peer (keepalives start them)."""
+    deadline = time.monotonic() + timeout
+    pending = dict(sandbox.node_if)
+    while pending:
+        for node, wg_if in list(pending.items()):
+            shown = run("ip", "netns", "exec", sandbox.node_ns[node], "wg", "show", wg_if,
+                        "latest-handshakes").stdout  # fmt: skip
+            if all(line.split()[1] != "0" for line in shown.splitlines()):
+                del pending[node]
+        if pending and time.monotonic() > deadline:
+            raise AssertionError(
+                f"no handshake with every peer after {timeout}s: {sorted(pending)}"
+            )
+        time.sleep(0.1)
+
+
+def pings(
+    sandbox: Sandbox, pairs: list[tuple[str, str]], *extra: str
+) -> dict[tuple[str, str], bool]:
+    """Ping every (source node, target address) pair at once: True where a reply came."""
+    procs = {
+        pair: subprocess.Popen(
+            [
+                "ip",
+                "netns",
+                "exec",
+                sandbox.node_ns[pair[0]],
+                "ping",
+                "-n",
+                "-c1",
+                "-W2",
+                *extra,
+                pair[1],
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for pair in pairs
+    }
+    return {pair: proc.wait(timeout=30) == 0 for pair, proc in procs.items()}
+
+
+@pytest.fixture
+def mesh(tmp_path: Path) -> Iterator[tuple[Sandbox, list[RenderedNode]]]:
+    preflight()
+    nodes = rendered_wg_confs()
+    sandbox = Sandbox(tag=uuid.uuid4().hex[:4])
+    try:
+        bring_up(sandbox, nodes, tmp_path)
+        wait_for_handshakes(sandbox)
+        yield sandbox, nodes
+    finally:
+        sandbox.teardown()
+
+
+def ip_of(node: RenderedNode) -> str:
+    return str(node.address.ip)
+
+
+def test_team_mesh_answers_every_pair_carries_full_mtu_survives_a_node_loss_and_is_isolated(
+    mesh: tuple[Sandbox, list[RenderedNode]],
+) -> None:
+    sandbox, nodes = mesh
+    blue = [n for n in nodes if n.team == "blue"]
+    red = [n for n in nodes if n.team == "red"]
+    assert len(blue) == 4
+
+    # Every ordered pair of the 4-node team answers over the mesh: 12/12.
+    matrix = pings(sandbox, [(a.name, ip_of(b)) for a, b in permutations(blue, 2)])
+    assert sum(matrix.values()) == 12, [pair for pair, ok in matrix.items() if not ok]
+
+    # A full-size don't-fragment packet fits the tunnel: 1392 + 8 ICMP + 20 IP = 1420.
+    src, dst = blue[0], blue[3]
+    assert pings(sandbox, [(src.name, ip_of(dst))], "-M", "do", "-s", "1392") == {
+        (src.name, ip_of(dst)): True
+    }
+    assert pings(sandbox, [(src.name, ip_of(dst))], "-M", "do", "-s", "1393") == {
+        (src.name, ip_of(dst)): False
+    }, "the tunnel MTU is larger than rendered"
+
+    # The other team is reachable on the underlay but not through the mesh.
+    underlay = pings(sandbox, [(b.name, r.public_ip) for b in blue for r in red])
+    assert all(underlay.values()), "test topology broken: underlay does not connect teams"
+    across = pings(
+        sandbox,
+        [(b.name, ip_of(r)) for b in blue for r in red]
+        + [(r.name, ip_of(b)) for r in red for b in blue],
+    )
+    assert not any(across.values()), [pair for pair, ok in across.items() if ok]
+    red_matrix = pings(sandbox, [(a.name, ip_of(b)) for a, b in permutations(red, 2)])
+    assert all(red_matrix.values()), "the second team's own mesh does not answer"
+
+    # One node goes away: the remaining three still answer each other (6/6).
+    sandbox.remove_node(blue[1].name)
+    rest = [n for n in blue if n.name != blue[1].name]
+    after = pings(sandbox, [(a.name, ip_of(b)) for a, b in permutations(rest, 2)])
+    assert sum(after.values()) == 6, [pair for pair, ok in after.items() if not ok]
+    gone = pings(sandbox, [(rest[0].name, ip_of(blue[1]))])
+    assert not any(gone.values())
