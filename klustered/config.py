@@ -28,6 +28,9 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from breaks.catalog import catalog_ids
+from components.mesh.addresses import BLOCK_SIZE as MESH_BLOCK
+from components.mesh.addresses import MAX_WORKERS as MAX_MESH_WORKERS
+from components.mesh.addresses import mesh_addresses
 from components.nodes import node_slots
 
 NAMESPACE = "klustered"
@@ -35,10 +38,6 @@ OLDEST_MINOR = 31
 NEWEST_MINOR = 37
 """Kubernetes minors with packages on pkgs.k8s.io that the cluster scripts are tested for."""
 
-MESH_BLOCK = 32
-"""Mesh addresses reserved per team: control plane n at offset n (1..5), worker n at 5 + n."""
-MAX_CONTROL_PLANES = 5
-MAX_MESH_WORKERS = MESH_BLOCK - MAX_CONTROL_PLANES - 1
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 _GITHUB_HANDLE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
@@ -447,6 +446,13 @@ def _semantic_errors(cfg: StackConfig, base_dir: Path) -> list[ConfigError]:
                         f"{MESH_BLOCK}-address mesh block holds",
                     )
                 )
+        if not errors:
+            try:
+                mesh_addresses(
+                    cfg.mesh.cidr, [(t.name, t.control_planes, t.workers) for t in cfg.teams]
+                )
+            except ValueError as exc:
+                errors.append(ConfigError("mesh.cidr", str(exc)))
 
     known_ids = catalog_ids()
     for i, team in enumerate(cfg.teams):

@@ -23,6 +23,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 SECRET_SIG = rpc._special_secret_sig
 SIG_KEY = rpc._special_sig_key
@@ -377,31 +379,47 @@ class RecordingMonitor(MockMonitor):
         self.registrations: list[Registration] = []
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
-        """Record the request, then answer it as the stock mock monitor does."""
-        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
-        if request.type != "pulumi:pulumi:Stack":
-            inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
-            self.registrations.append(
-                Registration(
-                    urn=response.urn,
-                    type=request.type,
-                    name=request.name,
-                    parent=request.parent,
-                    custom=bool(request.custom),
-                    raw_inputs=dict(inputs),
-                    dependencies=sorted(set(request.dependencies)),
-                    property_dependencies={
-                        k: sorted(v.urns) for k, v in request.propertyDependencies.items()
-                    },
-                    provider=request.provider,
-                    options={
-                        "additionalSecretOutputs": sorted(request.additionalSecretOutputs),
-                        "deleteBeforeReplace": bool(request.deleteBeforeReplace),
-                        "replaceOnChanges": sorted(request.replaceOnChanges),
-                        "ignoreChanges": sorted(request.ignoreChanges),
-                        "deletedWith": request.deletedWith,
-                        "protect": bool(request.protect),
-                    },
-                )
+        """Record the request and answer as the engine would: outputs a provider marks
+        secret (`additional_secret_outputs`) come back as secrets."""
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == "pulumi:pulumi:Stack":
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        _ensure_event_loop()
+        inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
+        args = pulumi.runtime.MockResourceArgs(
+            typ=request.type,
+            name=request.name,
+            inputs=inputs,
+            provider=request.provider,
+            resource_id=request.importId,
+            custom=request.custom or False,
+        )
+        id_, state = self.mocks.new_resource(args)
+        secret_outputs = set(request.additionalSecretOutputs)
+        state = {k: rpc.wrap_rpc_secret(v) if k in secret_outputs else v for k, v in state.items()}
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, id_ or "", state)
+        self.registrations.append(
+            Registration(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent,
+                custom=bool(request.custom),
+                raw_inputs=dict(inputs),
+                dependencies=sorted(set(request.dependencies)),
+                property_dependencies={
+                    k: sorted(v.urns) for k, v in request.propertyDependencies.items()
+                },
+                provider=request.provider,
+                options={
+                    "additionalSecretOutputs": sorted(secret_outputs),
+                    "deleteBeforeReplace": bool(request.deleteBeforeReplace),
+                    "replaceOnChanges": sorted(request.replaceOnChanges),
+                    "ignoreChanges": sorted(request.ignoreChanges),
+                    "deletedWith": request.deletedWith,
+                    "protect": bool(request.protect),
+                },
             )
-        return response
+        )
+        obj = _sync_await(rpc.serialize_properties(state, {}))
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj)

@@ -127,3 +127,18 @@ def test_dependencies_sent_by_the_sdk_are_recorded(offline: Runner) -> None:
     assert run.named("second").dependencies == [first.urn]
     assert run.named("third").property_dependencies["create"] == [first.urn]
     assert first.dependencies == []
+
+
+def test_outputs_a_provider_marks_secret_come_back_secret(offline: Runner) -> None:
+    def program() -> Any:
+        key = tls.PrivateKey("k", algorithm="ED25519")
+        raw = random.RandomBytes("b", length=32)
+        local.Command("uses-key", create="true", stdin=key.private_key_openssh)
+        local.Command("uses-bytes", create="true", stdin=raw.base64)
+        local.Command("uses-public", create="true", stdin=key.public_key_openssh)
+        return None
+
+    run = offline(program)
+    assert run.named("uses-key").secret_inputs == ["stdin"]
+    assert run.named("uses-bytes").secret_inputs == ["stdin"]
+    assert run.named("uses-public").secret_inputs == []
