@@ -18,7 +18,7 @@ class KubernetesVersion:
     @classmethod
     def parse(cls, text: str) -> KubernetesVersion:
         """Parse "1.34", "1.34.2" or "v1.34.2"."""
-        match = _VERSION.match(text.strip())
+        match = _VERSION.fullmatch(text.strip())
         if not match:
             raise ValueError(f"Kubernetes version must look like 1.34 or 1.34.2, got {text!r}")
         patch = match.group(3)

@@ -39,7 +39,7 @@ def format_bootstrap_token(token_id: str, token_secret: str) -> str:
 
 def bootstrap_token_from_random(value: str) -> str:
     """Make a bootstrap token from 22 or more lower-case alphanumerics (e.g. a RandomString result)."""
-    if len(value) < TOKEN_ID_LENGTH + TOKEN_SECRET_LENGTH or not _TOKEN_PART.match(value):
+    if len(value) < TOKEN_ID_LENGTH + TOKEN_SECRET_LENGTH or not _TOKEN_PART.fullmatch(value):
         raise ValueError(
             "bootstrap token source must be at least 22 characters of [a-z0-9], "
             f"got {len(value)} characters"
@@ -51,7 +51,7 @@ def bootstrap_token_from_random(value: str) -> str:
 
 def validate_bootstrap_token(token: str) -> str:
     """Return `token` unchanged if it matches `[a-z0-9]{6}.[a-z0-9]{16}`, else raise ValueError."""
-    if not BOOTSTRAP_TOKEN_RE.match(token):
+    if not BOOTSTRAP_TOKEN_RE.fullmatch(token):
         # Never echo the token itself: it is a secret.
         raise ValueError("bootstrap token must match [a-z0-9]{6}.[a-z0-9]{16}")
     return token
@@ -64,13 +64,13 @@ def bootstrap_token_id(token: str) -> str:
 
 def validate_certificate_key(key: str) -> str:
     """Return `key` unchanged if it is 64 lower-case hex characters (32 bytes), else raise."""
-    if not CERTIFICATE_KEY_RE.match(key):
+    if not CERTIFICATE_KEY_RE.fullmatch(key):
         raise ValueError("certificate key must be 64 lower-case hex characters (32 bytes)")
     return key
 
 
 def validate_ca_cert_hash(pin: str) -> str:
     """Return `pin` unchanged if it looks like `sha256:<64 hex>`, else raise ValueError."""
-    if not re.match(r"^sha256:[0-9a-f]{64}$", pin):
+    if not re.fullmatch(r"sha256:[0-9a-f]{64}", pin):
         raise ValueError(f"CA cert hash must be sha256:<64 hex>, got {pin!r}")
     return pin
