@@ -31,7 +31,9 @@ def _key_pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> str:
 def make_ca(common_name: str, *, ecdsa: bool = False) -> tuple[str, str]:
     """A self-signed CA certificate and its key, both PEM."""
     key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
-    key = ec.generate_private_key(ec.SECP256R1()) if ecdsa else rsa.generate_private_key(65537, 2048)
+    key = (
+        ec.generate_private_key(ec.SECP256R1()) if ecdsa else rsa.generate_private_key(65537, 2048)
+    )
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
     cert = (

@@ -103,7 +103,7 @@ def _dump(documents: Sequence[dict[str, Any]]) -> str:
 def init_documents(
     cluster: ClusterSpec, node: NodeSpec, *, bootstrap_token: str, certificate_key: str
 ) -> list[dict[str, Any]]:
-    """The three init documents as dicts: InitConfiguration, KubeletConfiguration, ClusterConfiguration."""
+    """The init documents as dicts: Init-, Kubelet- and ClusterConfiguration, in that order."""
     init: dict[str, Any] = {
         "apiVersion": API_VERSION,
         "kind": "InitConfiguration",

@@ -36,5 +36,5 @@ class KubernetesVersion:
 
     @property
     def package_version(self) -> str:
-        """The upstream part of the Debian package version to pin (`1.34.2`), or "" for any patch."""
+        """The upstream Debian package version to pin (`1.34.2`), or "" for any patch."""
         return "" if self.patch is None else f"1.{self.minor}.{self.patch}"

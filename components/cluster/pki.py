@@ -24,7 +24,7 @@ _TOKEN_PART = re.compile(r"^[a-z0-9]+$")
 
 
 def ca_cert_hash(cert_pem: str) -> str:
-    """Return kubeadm's CA pin for a PEM certificate: `sha256:<hex of the DER SubjectPublicKeyInfo>`."""
+    """kubeadm's CA pin for a PEM certificate: `sha256:<hex sha256 of the DER SPKI>`."""
     cert = x509.load_pem_x509_certificate(cert_pem.encode("ascii"))
     spki = cert.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
     return "sha256:" + hashlib.sha256(spki).hexdigest()
@@ -38,7 +38,7 @@ def format_bootstrap_token(token_id: str, token_secret: str) -> str:
 
 
 def bootstrap_token_from_random(value: str) -> str:
-    """Make a bootstrap token from 22 or more lower-case alphanumerics (e.g. a RandomString result)."""
+    """A bootstrap token from 22+ lower-case alphanumerics (e.g. a RandomString result)."""
     if len(value) < TOKEN_ID_LENGTH + TOKEN_SECRET_LENGTH or not _TOKEN_PART.fullmatch(value):
         raise ValueError(
             "bootstrap token source must be at least 22 characters of [a-z0-9], "

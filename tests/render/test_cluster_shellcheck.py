@@ -35,7 +35,11 @@ def rendered_scripts(version: str, control_planes: int, workers: int) -> dict[st
     scripts: dict[str, str] = {}
     for number, slot in enumerate(node_slots("blue", control_planes, workers), start=1):
         files = render_node_files(
-            fx.cluster(version), slot, fx.node(slot, number), fx.secrets(), fx.cilium(),
+            fx.cluster(version),
+            slot,
+            fx.node(slot, number),
+            fx.secrets(),
+            fx.cilium(),
             expected_nodes=control_planes + workers,
         )
         scripts.update({f"{slot.name}/{n}": t for n, t in files.items() if n.endswith(".sh")})

@@ -265,9 +265,10 @@ def test_node_ip_is_a_kubelet_extra_arg_list_entry() -> None:
 
 
 def test_untainted_control_plane_registers_with_an_empty_taint_list() -> None:
-    assert next(yaml.safe_load_all(_init(untainted_control_plane=True)))["nodeRegistration"][
-        "taints"
-    ] == []
+    assert (
+        next(yaml.safe_load_all(_init(untainted_control_plane=True)))["nodeRegistration"]["taints"]
+        == []
+    )
     assert "taints" not in next(yaml.safe_load_all(_init()))["nodeRegistration"]
 
 
@@ -306,7 +307,12 @@ def test_bad_secrets_are_refused_before_rendering() -> None:
 @pytest.mark.parametrize(
     ("endpoint", "with_port", "host", "port"),
     [
-        ("api.blue.klustered.live", "api.blue.klustered.live:6443", "api.blue.klustered.live", 6443),
+        (
+            "api.blue.klustered.live",
+            "api.blue.klustered.live:6443",
+            "api.blue.klustered.live",
+            6443,
+        ),
         ("10.0.0.1:7443", "10.0.0.1:7443", "10.0.0.1", 7443),
         ("[fd00::1]:6443", "[fd00::1]:6443", "fd00::1", 6443),
         ("fd00::1", "[fd00::1]:6443", "fd00::1", 6443),

@@ -21,7 +21,11 @@ REPO = Path(__file__).resolve().parents[2]
 def files_for(index: int, version: str = "1.34") -> dict[str, str]:
     slot = fx.slots()[index]
     return render_node_files(
-        fx.cluster(version), slot, fx.node(slot, index + 1), fx.secrets(), fx.cilium(),
+        fx.cluster(version),
+        slot,
+        fx.node(slot, index + 1),
+        fx.secrets(),
+        fx.cilium(),
         expected_nodes=5,
     )
 
@@ -122,7 +126,9 @@ def test_no_command_line_takes_a_secret_as_an_argument() -> None:
             if not name.endswith(".sh"):
                 continue
             body = _body_after_exports(text)
-            assert not re.search(r"kubeadm [a-z]+ .*--(token|certificate-key|discovery-token)", body)
+            assert not re.search(
+                r"kubeadm [a-z]+ .*--(token|certificate-key|discovery-token)", body
+            )
 
 
 def test_every_rendered_file_is_ascii() -> None:

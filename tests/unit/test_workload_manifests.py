@@ -79,8 +79,11 @@ def test_init_configmap_seeds_the_quotes_table_the_app_reads() -> None:
     assert script == init_script()
     sql = seed_sql()
     assert "CREATE TABLE IF NOT EXISTS quotes" in sql
-    for column in ("quote VARCHAR (5000) UNIQUE NOT NULL", "author VARCHAR (500) NOT NULL",
-                   "link VARCHAR (512) NOT NULL"):
+    for column in (
+        "quote VARCHAR (5000) UNIQUE NOT NULL",
+        "author VARCHAR (500) NOT NULL",
+        "link VARCHAR (512) NOT NULL",
+    ):
         assert column in sql
     assert "INSERT INTO quotes (quote, author, link) VALUES" in sql
     assert "'Duffie''s Mom'" in sql  # quotes in values are doubled for SQL

@@ -12,14 +12,14 @@ if [ -n "$(swapon --show=NAME --noheadings)" ]; then
 fi
 if [ -f /etc/fstab ]; then
   fstab_mode="$(stat -c %a /etc/fstab)"
-  if awk '$1 !~ /^#/ && $3 == "swap" { print "#" $0; next } { print }' /etc/fstab |
-    write_file /etc/fstab "$fstab_mode"; then
+  fstab="$(awk '$1 !~ /^#/ && $3 == "swap" { print "#" $0; next } { print }' /etc/fstab)"
+  if write_file /etc/fstab "$fstab_mode" "$fstab"; then
     log "swap entries commented out in /etc/fstab"
   fi
 fi
 
 modules=(overlay br_netfilter)
-printf '%s\n' "${modules[@]}" | write_file /etc/modules-load.d/klustered-k8s.conf 0644 || true
+write_file /etc/modules-load.d/klustered-k8s.conf 0644 "$(printf '%s\n' "${modules[@]}")" || true
 for module in "${modules[@]}"; do
   if [ ! -d "/sys/module/$module" ]; then
     modprobe "$module"
@@ -32,8 +32,7 @@ sysctls=(
   net.ipv4.ip_forward=1
 )
 apply=0
-if printf '%s\n' "${sysctls[@]}" | sed 's/=/ = /' |
-  write_file /etc/sysctl.d/99-klustered-k8s.conf 0644; then
+if write_file /etc/sysctl.d/99-klustered-k8s.conf 0644 "$(printf '%s\n' "${sysctls[@]}" | sed 's/=/ = /')"; then
   apply=1
 fi
 for setting in "${sysctls[@]}"; do

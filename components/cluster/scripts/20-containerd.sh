@@ -9,13 +9,13 @@ grep -q 'SystemdCgroup = true' <<<"$config" ||
   die "containerd's default config has no SystemdCgroup option to turn on"
 
 restart=0
-if printf '%s\n' "$config" | write_file /etc/containerd/config.toml 0644; then
+if write_file /etc/containerd/config.toml 0644 "$config"; then
   restart=1
 fi
-printf '%s\n' \
-  "runtime-endpoint: unix:///run/containerd/containerd.sock" \
-  "image-endpoint: unix:///run/containerd/containerd.sock" \
-  "timeout: 30" | write_file /etc/crictl.yaml 0644 || true
+crictl_config="runtime-endpoint: unix:///run/containerd/containerd.sock
+image-endpoint: unix:///run/containerd/containerd.sock
+timeout: 30"
+write_file /etc/crictl.yaml 0644 "$crictl_config" || true
 
 if ! systemctl is-enabled --quiet containerd; then
   systemctl enable containerd

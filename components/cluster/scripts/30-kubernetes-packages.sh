@@ -19,8 +19,8 @@ if [ ! -s "$keyring" ]; then
   chmod 0644 "$keyring"
   APT_UPDATED=0
 fi
-if echo "deb [signed-by=${keyring}] ${repo} /" |
-  write_file /etc/apt/sources.list.d/kubernetes.list 0644; then
+if write_file /etc/apt/sources.list.d/kubernetes.list 0644 \
+  "deb [signed-by=${keyring}] ${repo} /"; then
   APT_UPDATED=0
 fi
 

@@ -13,8 +13,9 @@ if [ -f /etc/kubernetes/admin.conf ]; then
 fi
 
 pki=/etc/kubernetes/pki
+# place CONTENT PATH MODE: the PEM text with exactly one trailing newline.
 place() {
-  printf '%s\n' "$1" | write_file "$2" "$3" || true
+  write_file "$2" "$3" "$1" || true
 }
 place "${PKI_CA_CRT:?}" "$pki/ca.crt" 0644
 place "${PKI_CA_KEY:?}" "$pki/ca.key" 0600
@@ -28,7 +29,7 @@ place "${PKI_SA_PUB:?}" "$pki/sa.pub" 0644
 # The config holds the bootstrap token and certificate key: keep it in a private temp file.
 config="$(mktemp)"
 trap 'rm -f "$config"' EXIT
-printf '%s\n' "$KUBEADM_CONFIG" >"$config"
+printf '%s\n' "${KUBEADM_CONFIG%$'\n'}" >"$config"
 if [ -z "$K8S_VERSION" ]; then
   K8S_VERSION="$(kubeadm version -o short)"
 fi

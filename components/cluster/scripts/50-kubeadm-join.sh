@@ -11,6 +11,8 @@ fi
 
 config="$(mktemp)"
 trap 'rm -f "$config"' EXIT
-printf '%s\n' "$KUBEADM_CONFIG" >"$config"
-retry 3 kubeadm join --config "$config"
+printf '%s\n' "${KUBEADM_CONFIG%$'\n'}" >"$config"
+# No blind retry: a half-finished join needs `kubeadm reset` first; kubeadm itself keeps
+# retrying discovery until the control plane answers (timeouts.discovery, 5m).
+kubeadm join --config "$config"
 log "node joined"

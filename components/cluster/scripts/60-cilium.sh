@@ -36,5 +36,5 @@ printf '%s\n' "$CILIUM_VALUES" >"$values"
 retry 3 "$helm" upgrade --install cilium cilium --repo https://helm.cilium.io/ \
   --version "$CILIUM_VERSION" --namespace kube-system --values "$values" \
   --wait --timeout 10m
-printf '%s\n' "$stamp" | write_file "$stamp_file" 0644 || true
+write_file "$stamp_file" 0644 "$stamp" || true
 log "cilium $CILIUM_VERSION installed"

@@ -1,1 +1,1 @@
-"""Node bootstrap phases as shellcheck-clean `.sh` files (read with components.shell.load_script)."""
+"""Node bootstrap phases as shellcheck-clean `.sh` files, read with load_script."""

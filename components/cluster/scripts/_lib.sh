@@ -28,19 +28,22 @@ retry() {
   done
 }
 
-# write_file PATH MODE < CONTENT: replace PATH atomically when its content or mode differ.
-# Returns 0 when PATH changed and 1 when it was already up to date.
+# write_file PATH MODE CONTENT: make PATH hold CONTENT (plus one final newline) with MODE,
+# replacing it atomically only when its content or mode differ.
+# Returns 0 when PATH changed and 1 when it was already up to date. Callers test it with
+# `if`, which suspends `set -e`, so every step that can fail exits the script itself; never
+# feed it through a pipe (a pipeline stage is a subshell whose exit would be swallowed).
 write_file() {
-  local path="$1" mode="$2" tmp
-  mkdir -p "$(dirname "$path")"
-  tmp="$(mktemp "${path}.klustered.XXXXXX")"
-  cat >"$tmp"
+  local path="$1" mode="$2" content="${3%$'\n'}" tmp
+  mkdir -p "$(dirname "$path")" || die "cannot create the directory of $path"
+  tmp="$(mktemp "${path}.klustered.XXXXXX")" || die "cannot create a temp file for $path"
+  printf '%s\n' "$content" >"$tmp" || die "cannot write $tmp"
   if [ -f "$path" ] && cmp -s "$tmp" "$path" && [ "$(stat -c %a "$path")" = "${mode#0}" ]; then
     rm -f "$tmp"
     return 1
   fi
-  chmod "$mode" "$tmp"
-  mv -f "$tmp" "$path"
+  chmod "$mode" "$tmp" || die "cannot chmod $tmp"
+  mv -f "$tmp" "$path" || die "cannot replace $path"
   log "wrote $path"
   return 0
 }
