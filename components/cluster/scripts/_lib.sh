@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
 # Helpers shared by every bootstrap phase; the renderer places this text before each phase.
-# shellcheck disable=SC2329  # not every phase calls every helper
 set -euo pipefail
 umask 022
 
