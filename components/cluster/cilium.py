@@ -1,0 +1,57 @@
+"""Cilium Helm values for a kubeadm cluster without kube-proxy.
+
+Value names follow the cilium chart (install/kubernetes/cilium/values.yaml):
+`kubeProxyReplacement`, `k8sServiceHost`, `k8sServicePort`, `MTU` (the device MTU; with
+the WireGuard mesh pass the wg MTU and tunnel mode subtracts its own overhead),
+`ipam.mode` and `ipam.operator.clusterPoolIPv4PodCIDRList`, `operator.replicas`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+DEFAULT_CILIUM_VERSION = "1.18.3"
+DEFAULT_HELM_VERSION = "v3.19.0"
+CILIUM_CHART_REPO = "https://helm.cilium.io/"
+
+
+@dataclass(frozen=True)
+class CiliumSpec:
+    """Cilium install parameters: pinned chart version, API endpoint, MTU and pod CIDR."""
+
+    api_host: str
+    """Address or name the agents use to reach the API (no kube-proxy to provide the Service)."""
+    api_port: int = 6443
+    mtu: int = 0
+    """0 lets Cilium detect the MTU; set it to the mesh MTU when the mesh is on."""
+    pod_cidr: str = "10.244.0.0/16"
+    version: str = DEFAULT_CILIUM_VERSION
+    operator_replicas: int = 1
+    helm_version: str = DEFAULT_HELM_VERSION
+
+
+def cilium_values(spec: CiliumSpec) -> dict[str, Any]:
+    """The Helm values as a dict."""
+    if spec.mtu < 0:
+        raise ValueError(f"cilium MTU must be >= 0, got {spec.mtu}")
+    values: dict[str, Any] = {
+        "kubeProxyReplacement": True,
+        "k8sServiceHost": spec.api_host,
+        "k8sServicePort": spec.api_port,
+        "ipam": {
+            "mode": "cluster-pool",
+            "operator": {"clusterPoolIPv4PodCIDRList": [spec.pod_cidr]},
+        },
+        "operator": {"replicas": spec.operator_replicas},
+    }
+    if spec.mtu:
+        values["MTU"] = spec.mtu
+    return values
+
+
+def render_cilium_values(spec: CiliumSpec) -> str:
+    """The Helm values file (YAML) passed to `helm upgrade --install cilium`."""
+    return yaml.safe_dump(cilium_values(spec), sort_keys=False)

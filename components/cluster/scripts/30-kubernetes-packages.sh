@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Phase 30: kubelet, kubeadm and kubectl from pkgs.k8s.io for one minor (optionally one exact
+# patch), held so unattended upgrades leave them alone.
+# Inputs: K8S_SERIES (v1.34), K8S_PACKAGE_VERSION (1.34.2, or empty for the latest patch).
+: "${K8S_SERIES:?}"
+K8S_PACKAGE_VERSION="${K8S_PACKAGE_VERSION:-}"
+packages=(kubelet kubeadm kubectl)
+
+apt_install apt-transport-https ca-certificates curl gpg
+
+repo="https://pkgs.k8s.io/core:/stable:/${K8S_SERIES}/deb/"
+keyring=/etc/apt/keyrings/kubernetes-apt-keyring.gpg
+if [ ! -s "$keyring" ]; then
+  install -d -m 0755 /etc/apt/keyrings
+  key="$(mktemp)"
+  retry 5 curl -fsSL --retry 3 -o "$key" "${repo}Release.key"
+  gpg --batch --yes --dearmor -o "$keyring" "$key"
+  rm -f "$key"
+  chmod 0644 "$keyring"
+  APT_UPDATED=0
+fi
+if write_file /etc/apt/sources.list.d/kubernetes.list 0644 \
+  "deb [signed-by=${keyring}] ${repo} /"; then
+  APT_UPDATED=0
+fi
+
+# wanted_prefix: what an installed version must start with to be acceptable.
+if [ -n "$K8S_PACKAGE_VERSION" ]; then
+  wanted_prefix="${K8S_PACKAGE_VERSION}-"
+else
+  wanted_prefix="${K8S_SERIES#v}."
+fi
+
+outdated=0
+for pkg in "${packages[@]}"; do
+  case "$(pkg_version "$pkg")" in
+  "$wanted_prefix"*) ;;
+  *) outdated=1 ;;
+  esac
+done
+
+if [ "$outdated" = 1 ]; then
+  apt_update
+  # apt-cache madison lists the newest version first.
+  version="$(apt-cache madison kubeadm | awk -v p="$wanted_prefix" 'index($3, p) == 1 { print $3; exit }')"
+  [ -n "$version" ] || die "no kubeadm ${wanted_prefix}* in ${repo}"
+  pinned=()
+  for pkg in "${packages[@]}"; do
+    pinned+=("${pkg}=${version}")
+  done
+  DEBIAN_FRONTEND=noninteractive retry 5 apt-get install -y -qq --no-install-recommends \
+    --allow-change-held-packages --allow-downgrades "${pinned[@]}"
+fi
+
+held="$(apt-mark showhold)"
+for pkg in "${packages[@]}"; do
+  if ! grep -qx "$pkg" <<<"$held"; then
+    apt-mark hold "$pkg" >/dev/null
+  fi
+done
+
+if ! systemctl is-enabled --quiet kubelet; then
+  systemctl enable kubelet
+fi
+log "kubernetes packages: $(pkg_version kubeadm)"

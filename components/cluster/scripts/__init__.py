@@ -1,0 +1,1 @@
+"""Node bootstrap phases as shellcheck-clean `.sh` files, read with load_script."""

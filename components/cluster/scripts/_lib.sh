@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Helpers shared by every bootstrap phase; the renderer places this text before each phase.
+set -euo pipefail
+umask 022
+
+log() {
+  echo "[klustered] $*" >&2
+}
+
+die() {
+  log "error: $*"
+  exit 1
+}
+
+# retry ATTEMPTS CMD...: run CMD until it succeeds, backing off 2s, 4s, 8s, ...
+retry() {
+  local attempts="$1" delay=2 n=1
+  shift
+  until "$@"; do
+    if [ "$n" -ge "$attempts" ]; then
+      log "giving up after $n attempts: $1"
+      return 1
+    fi
+    sleep "$delay"
+    n=$((n + 1))
+    delay=$((delay * 2))
+  done
+}
+
+# write_file PATH MODE CONTENT: make PATH hold CONTENT (plus one final newline) with MODE,
+# replacing it atomically only when its content or mode differ.
+# Returns 0 when PATH changed and 1 when it was already up to date. Callers test it with
+# `if`, which suspends `set -e`, so every step that can fail exits the script itself; never
+# feed it through a pipe (a pipeline stage is a subshell whose exit would be swallowed).
+write_file() {
+  local path="$1" mode="$2" content="${3%$'\n'}" tmp
+  mkdir -p "$(dirname "$path")" || die "cannot create the directory of $path"
+  tmp="$(mktemp "${path}.klustered.XXXXXX")" || die "cannot create a temp file for $path"
+  printf '%s\n' "$content" >"$tmp" || die "cannot write $tmp"
+  if [ -f "$path" ] && cmp -s "$tmp" "$path" && [ "$(stat -c %a "$path")" = "${mode#0}" ]; then
+    rm -f "$tmp"
+    return 1
+  fi
+  chmod "$mode" "$tmp" || die "cannot chmod $tmp"
+  mv -f "$tmp" "$path" || die "cannot replace $path"
+  log "wrote $path"
+  return 0
+}
+
+# pkg_installed NAME: true when the Debian package NAME is installed.
+pkg_installed() {
+  # shellcheck disable=SC2016  # ${Status} is dpkg-query's field syntax, not a shell expansion
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+# pkg_version NAME: the installed version of NAME, empty when it is not installed.
+pkg_version() {
+  if pkg_installed "$1"; then
+    # shellcheck disable=SC2016
+    dpkg-query -W -f='${Version}' "$1"
+  fi
+}
+
+APT_UPDATED=0
+apt_update() {
+  if [ "$APT_UPDATED" = 0 ]; then
+    retry 5 apt-get update -qq
+    APT_UPDATED=1
+  fi
+}
+
+# apt_install PKG...: install the packages that are missing, nothing else.
+apt_install() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    pkg_installed "${pkg%%=*}" || missing+=("$pkg")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    apt_update
+    DEBIAN_FRONTEND=noninteractive retry 5 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+# ensure_service UNIT: enabled and running, without touching it when it already is.
+ensure_service() {
+  if ! systemctl is-enabled --quiet "$1"; then
+    systemctl enable "$1"
+  fi
+  if ! systemctl is-active --quiet "$1"; then
+    systemctl start "$1"
+  fi
+}

@@ -1,0 +1,343 @@
+"""kubeadm configs: v1beta4 field names, CA pinning, node-ip, versions, kube-proxy off."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+
+from components.cluster.kubeadm_config import (
+    ClusterSpec,
+    NodeSpec,
+    endpoint_host,
+    endpoint_port,
+    render_init_config,
+    render_join_config,
+    with_default_port,
+)
+from components.cluster.kubernetes_version import KubernetesVersion
+from components.cluster.pki import ca_cert_hash
+from tests import cluster_fixtures as fx
+
+# The allowed field tree, written from the kubeadm v1beta4 Go types:
+#   kubernetes/kubernetes cmd/kubeadm/app/apis/kubeadm/v1beta4/types.go
+#     (commit 1329935739c3aa007d23cb9a4dadfee9d59ff79b)
+#   kubernetes/kubernetes cmd/kubeadm/app/apis/bootstraptoken/v1/types.go (BootstrapToken)
+#   k8s.io/api core/v1 Taint (key, value, effect, timeAdded) and EnvVar.
+# A dict maps a field to its sub-tree; LEAF is a scalar or a list of scalars; [tree] is a
+# list of objects of that tree; MAP is a free-form map (featureGates).
+LEAF = "leaf"
+MAP = "map"
+ARG = [{"name": LEAF, "value": LEAF}]
+ENV_VAR = [{"name": LEAF, "value": LEAF, "valueFrom": MAP}]
+HOST_PATH_MOUNT = [
+    {"name": LEAF, "hostPath": LEAF, "mountPath": LEAF, "readOnly": LEAF, "pathType": LEAF}
+]
+TAINT = [{"key": LEAF, "value": LEAF, "effect": LEAF, "timeAdded": LEAF}]
+API_ENDPOINT = {"advertiseAddress": LEAF, "bindPort": LEAF}
+PATCHES = {"directory": LEAF}
+TIMEOUTS = {
+    "controlPlaneComponentHealthCheck": LEAF,
+    "kubeletHealthCheck": LEAF,
+    "kubernetesAPICall": LEAF,
+    "etcdAPICall": LEAF,
+    "tlsBootstrap": LEAF,
+    "discovery": LEAF,
+    "upgradeManifests": LEAF,
+}
+NODE_REGISTRATION = {
+    "name": LEAF,
+    "criSocket": LEAF,
+    "taints": TAINT,
+    "kubeletExtraArgs": ARG,
+    "ignorePreflightErrors": LEAF,
+    "imagePullPolicy": LEAF,
+    "imagePullSerial": LEAF,
+}
+CONTROL_PLANE_COMPONENT = {"extraArgs": ARG, "extraVolumes": HOST_PATH_MOUNT, "extraEnvs": ENV_VAR}
+IMAGE_META = {"imageRepository": LEAF, "imageTag": LEAF}
+TYPE_META = {"apiVersion": LEAF, "kind": LEAF}
+
+V1BETA4: dict[str, dict[str, Any]] = {
+    "InitConfiguration": {
+        **TYPE_META,
+        "bootstrapTokens": [
+            {
+                "token": LEAF,
+                "description": LEAF,
+                "ttl": LEAF,
+                "expires": LEAF,
+                "usages": LEAF,
+                "groups": LEAF,
+            }
+        ],
+        "dryRun": LEAF,
+        "nodeRegistration": NODE_REGISTRATION,
+        "localAPIEndpoint": API_ENDPOINT,
+        "certificateKey": LEAF,
+        "skipPhases": LEAF,
+        "patches": PATCHES,
+        "timeouts": TIMEOUTS,
+    },
+    "ClusterConfiguration": {
+        **TYPE_META,
+        "etcd": {
+            "local": {
+                **IMAGE_META,
+                "dataDir": LEAF,
+                "extraArgs": ARG,
+                "extraEnvs": ENV_VAR,
+                "serverCertSANs": LEAF,
+                "peerCertSANs": LEAF,
+            },
+            "external": {"endpoints": LEAF, "caFile": LEAF, "certFile": LEAF, "keyFile": LEAF},
+        },
+        "networking": {"serviceSubnet": LEAF, "podSubnet": LEAF, "dnsDomain": LEAF},
+        "kubernetesVersion": LEAF,
+        "controlPlaneEndpoint": LEAF,
+        "apiServer": {**CONTROL_PLANE_COMPONENT, "certSANs": LEAF},
+        "controllerManager": CONTROL_PLANE_COMPONENT,
+        "scheduler": CONTROL_PLANE_COMPONENT,
+        "dns": {**IMAGE_META, "disabled": LEAF},
+        "proxy": {"disabled": LEAF},
+        "certificatesDir": LEAF,
+        "imageRepository": LEAF,
+        "featureGates": MAP,
+        "clusterName": LEAF,
+        "encryptionAlgorithm": LEAF,
+        "certificateValidityPeriod": LEAF,
+        "caCertificateValidityPeriod": LEAF,
+    },
+    "JoinConfiguration": {
+        **TYPE_META,
+        "dryRun": LEAF,
+        "nodeRegistration": NODE_REGISTRATION,
+        "caCertPath": LEAF,
+        "discovery": {
+            "bootstrapToken": {
+                "token": LEAF,
+                "apiServerEndpoint": LEAF,
+                "caCertHashes": LEAF,
+                "unsafeSkipCAVerification": LEAF,
+            },
+            "file": {"kubeConfigPath": LEAF},
+            "tlsBootstrapToken": LEAF,
+        },
+        "controlPlane": {"localAPIEndpoint": API_ENDPOINT, "certificateKey": LEAF},
+        "skipPhases": LEAF,
+        "patches": PATCHES,
+        "timeouts": TIMEOUTS,
+    },
+}
+# KubeletConfiguration (kubelet.config.k8s.io/v1beta1, k8s.io/kubelet/config/v1beta1/types.go):
+# only the fields this project sets are allowed, so a new one has to be looked up first.
+KUBELET = {**TYPE_META, "cgroupDriver": LEAF}
+
+
+def unknown_keys(value: Any, tree: Any, path: str = "") -> list[str]:
+    """Every key path in `value` that `tree` does not allow."""
+    if tree == MAP:
+        return [] if isinstance(value, dict) else [f"{path}: expected a map"]
+    if tree == LEAF:
+        if isinstance(value, dict) or (
+            isinstance(value, list) and any(isinstance(v, dict | list) for v in value)
+        ):
+            return [f"{path}: expected a scalar or list of scalars"]
+        return []
+    if isinstance(tree, list):
+        if not isinstance(value, list):
+            return [f"{path}: expected a list"]
+        found: list[str] = []
+        for i, item in enumerate(value):
+            found += unknown_keys(item, tree[0], f"{path}[{i}]")
+        return found
+    if not isinstance(value, dict):
+        return [f"{path}: expected an object"]
+    found = []
+    for key, sub in value.items():
+        if key not in tree:
+            found.append(f"{path}.{key}" if path else key)
+        else:
+            found += unknown_keys(sub, tree[key], f"{path}.{key}" if path else key)
+    return found
+
+
+def check_documents(text: str) -> list[dict[str, Any]]:
+    """Parse a rendered file and fail on any field the API does not have."""
+    docs = [d for d in yaml.safe_load_all(text) if d is not None]
+    for doc in docs:
+        if doc["apiVersion"] == "kubelet.config.k8s.io/v1beta1":
+            tree = KUBELET
+        else:
+            assert doc["apiVersion"] == "kubeadm.k8s.io/v1beta4"
+            tree = V1BETA4[doc["kind"]]
+        assert unknown_keys(doc, tree) == [], doc["kind"]
+    return docs
+
+
+def _init(version: str = "1.34", **node_kw: Any) -> str:
+    slot = fx.slots()[0]
+    return render_init_config(
+        fx.cluster(version),
+        NodeSpec(name=slot.name, node_ip="10.254.0.1", **node_kw),
+        bootstrap_token=fx.TOKEN,
+        certificate_key=fx.CERT_KEY,
+    )
+
+
+def _join(index: int, *, control_plane: bool) -> str:
+    slot = fx.slots()[index]
+    return render_join_config(
+        fx.cluster(),
+        fx.node(slot, index + 1),
+        bootstrap_token=fx.TOKEN,
+        ca_cert_hash=ca_cert_hash(fx.secrets().pki.ca_cert),
+        certificate_key=fx.CERT_KEY if control_plane else None,
+    )
+
+
+RENDERED = {
+    "init-minor": lambda: _init("1.34"),
+    "init-exact": lambda: _init("1.34.2"),
+    "init-untainted": lambda: _init("1.34", untainted_control_plane=True),
+    "init-extra-kubelet-args": lambda: _init("1.34", extra_kubelet_args=(("max-pods", "50"),)),
+    "join-control-plane": lambda: _join(1, control_plane=True),
+    "join-worker": lambda: _join(3, control_plane=False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RENDERED))
+def test_rendered_configs_use_only_v1beta4_fields(name: str) -> None:
+    check_documents(RENDERED[name]())
+
+
+def test_field_walker_catches_a_misspelt_or_misplaced_field() -> None:
+    doc = yaml.safe_load(_join(3, control_plane=False))
+    doc["discovery"]["bootstrapToken"]["caCertHash"] = ["sha256:00"]
+    doc["nodeRegistration"]["kubeletExtraArgs"] = {"node-ip": "10.0.0.1"}  # v1beta3 shape
+    doc["apiServer"] = {}
+    assert unknown_keys(doc, V1BETA4["JoinConfiguration"]) == [
+        "nodeRegistration.kubeletExtraArgs: expected a list",
+        "discovery.bootstrapToken.caCertHash",
+        "apiServer",
+    ]
+
+
+def test_init_file_has_init_kubelet_then_cluster_configuration_last() -> None:
+    kinds = [d["kind"] for d in yaml.safe_load_all(_init())]
+    assert kinds == ["InitConfiguration", "KubeletConfiguration", "ClusterConfiguration"]
+
+
+def test_kubelet_uses_the_systemd_cgroup_driver() -> None:
+    kubelet = list(yaml.safe_load_all(_init()))[1]
+    assert kubelet["cgroupDriver"] == "systemd"
+
+
+def test_exact_version_is_written_and_a_minor_is_left_to_the_node() -> None:
+    exact = list(yaml.safe_load_all(_init("1.34.2")))[-1]
+    minor = list(yaml.safe_load_all(_init("1.34")))[-1]
+    assert exact["kubernetesVersion"] == "v1.34.2"
+    assert "kubernetesVersion" not in minor
+
+
+def test_init_sets_token_certificate_key_endpoint_and_sans() -> None:
+    init, _kubelet, cluster = yaml.safe_load_all(_init())
+    assert init["bootstrapTokens"][0]["token"] == fx.TOKEN
+    assert init["certificateKey"] == fx.CERT_KEY
+    assert init["localAPIEndpoint"] == {"advertiseAddress": "10.254.0.1", "bindPort": 6443}
+    assert cluster["controlPlaneEndpoint"] == "api.blue.klustered.live:6443"
+    assert {"147.75.1.10", "api.blue.klustered.live"} <= set(cluster["apiServer"]["certSANs"])
+    assert cluster["networking"] == {"podSubnet": "10.244.0.0/16", "serviceSubnet": "10.96.0.0/12"}
+    assert cluster["clusterName"] == "blue"
+
+
+def test_kube_proxy_is_disabled_because_cilium_replaces_it() -> None:
+    cluster = list(yaml.safe_load_all(_init()))[-1]
+    assert cluster["proxy"] == {"disabled": True}
+
+
+def test_node_ip_is_a_kubelet_extra_arg_list_entry() -> None:
+    init = next(yaml.safe_load_all(_init()))
+    assert init["nodeRegistration"]["kubeletExtraArgs"] == [
+        {"name": "node-ip", "value": "10.254.0.1"}
+    ]
+
+
+def test_untainted_control_plane_registers_with_an_empty_taint_list() -> None:
+    assert (
+        next(yaml.safe_load_all(_init(untainted_control_plane=True)))["nodeRegistration"]["taints"]
+        == []
+    )
+    assert "taints" not in next(yaml.safe_load_all(_init()))["nodeRegistration"]
+
+
+def test_every_join_pins_the_cluster_ca_and_never_skips_verification() -> None:
+    pin = ca_cert_hash(fx.secrets().pki.ca_cert)
+    for text in (_join(1, control_plane=True), _join(3, control_plane=False)):
+        assert "unsafeSkipCAVerification" not in text
+        discovery = yaml.safe_load(text)["discovery"]["bootstrapToken"]
+        assert discovery["caCertHashes"] == [pin]
+        assert discovery["apiServerEndpoint"] == "api.blue.klustered.live:6443"
+        assert discovery["token"] == fx.TOKEN
+
+
+def test_control_plane_join_carries_certificate_key_and_worker_join_does_not() -> None:
+    cp = yaml.safe_load(_join(1, control_plane=True))
+    worker = yaml.safe_load(_join(3, control_plane=False))
+    assert cp["controlPlane"] == {
+        "localAPIEndpoint": {"advertiseAddress": "10.254.0.2", "bindPort": 6443},
+        "certificateKey": fx.CERT_KEY,
+    }
+    assert "controlPlane" not in worker
+    assert worker["nodeRegistration"]["name"] == "blue-worker-1"
+
+
+def test_bad_secrets_are_refused_before_rendering() -> None:
+    slot = fx.slots()[0]
+    node = NodeSpec(name=slot.name, node_ip="10.254.0.1")
+    with pytest.raises(ValueError):
+        render_init_config(fx.cluster(), node, bootstrap_token="nope", certificate_key=fx.CERT_KEY)
+    with pytest.raises(ValueError):
+        render_init_config(fx.cluster(), node, bootstrap_token=fx.TOKEN, certificate_key="00")
+    with pytest.raises(ValueError):
+        render_join_config(fx.cluster(), node, bootstrap_token=fx.TOKEN, ca_cert_hash="sha256:x")
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "with_port", "host", "port"),
+    [
+        (
+            "api.blue.klustered.live",
+            "api.blue.klustered.live:6443",
+            "api.blue.klustered.live",
+            6443,
+        ),
+        ("10.0.0.1:7443", "10.0.0.1:7443", "10.0.0.1", 7443),
+        ("[fd00::1]:6443", "[fd00::1]:6443", "fd00::1", 6443),
+        ("fd00::1", "[fd00::1]:6443", "fd00::1", 6443),
+    ],
+)
+def test_endpoint_gets_the_default_api_port(
+    endpoint: str, with_port: str, host: str, port: int
+) -> None:
+    assert with_default_port(endpoint) == with_port
+    assert endpoint_host(endpoint) == host
+    assert endpoint_port(endpoint) == port
+
+
+def test_kube_proxy_can_be_kept() -> None:
+    spec = ClusterSpec(
+        name="blue",
+        version=KubernetesVersion.parse("1.34"),
+        control_plane_endpoint="10.0.0.1",
+        kube_proxy=True,
+    )
+    slot = fx.slots()[0]
+    text = render_init_config(
+        spec,
+        NodeSpec(name=slot.name, node_ip="10.0.0.1"),
+        bootstrap_token=fx.TOKEN,
+        certificate_key=fx.CERT_KEY,
+    )
+    assert list(yaml.safe_load_all(text))[-1]["proxy"] == {"disabled": False}

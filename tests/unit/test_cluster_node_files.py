@@ -1,0 +1,180 @@
+"""Per-node bootstrap files: which phases each node gets, and where the secrets travel."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+import pytest
+import yaml
+
+from components.cluster.cilium import CiliumSpec, cilium_values, render_cilium_values
+from components.cluster.node_files import SECRET_FILES, render_node_files
+from components.nodes import NodeSlot
+from tests import cluster_fixtures as fx
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def files_for(index: int, version: str = "1.34") -> dict[str, str]:
+    slot = fx.slots()[index]
+    return render_node_files(
+        fx.cluster(version),
+        slot,
+        fx.node(slot, index + 1),
+        fx.secrets(),
+        fx.cilium(),
+        expected_nodes=5,
+    )
+
+
+def test_first_control_plane_initialises_installs_cilium_and_reports() -> None:
+    assert list(files_for(0)) == [
+        "10-os-prep.sh",
+        "20-containerd.sh",
+        "30-kubernetes-packages.sh",
+        "40-images.sh",
+        "kubeadm.yaml",
+        "50-kubeadm-init.sh",
+        "cilium-values.yaml",
+        "60-cilium.sh",
+        "70-ready.sh",
+        "80-admin-kubeconfig.sh",
+    ]
+
+
+def test_other_control_planes_join_and_workers_skip_image_prepull() -> None:
+    assert list(files_for(1)) == [
+        "10-os-prep.sh",
+        "20-containerd.sh",
+        "30-kubernetes-packages.sh",
+        "40-images.sh",
+        "kubeadm.yaml",
+        "50-kubeadm-join.sh",
+    ]
+    assert list(files_for(3)) == [
+        "10-os-prep.sh",
+        "20-containerd.sh",
+        "30-kubernetes-packages.sh",
+        "kubeadm.yaml",
+        "50-kubeadm-join.sh",
+    ]
+
+
+def test_phase_scripts_are_numbered_in_run_order() -> None:
+    for index in range(5):
+        numbers = [int(n[:2]) for n in files_for(index) if n.endswith(".sh")]
+        assert numbers == sorted(numbers)
+
+
+def test_join_kinds_follow_the_node_role() -> None:
+    assert "controlPlane" in yaml.safe_load(files_for(1)["kubeadm.yaml"])
+    assert "controlPlane" not in yaml.safe_load(files_for(4)["kubeadm.yaml"])
+
+
+def test_scripts_carry_their_inputs_as_exports_at_the_top() -> None:
+    script = files_for(0)["30-kubernetes-packages.sh"]
+    lines = script.splitlines()
+    assert lines[0] == "#!/usr/bin/env bash"
+    assert "export K8S_SERIES=v1.34" in lines[:6]
+    assert "export K8S_PACKAGE_VERSION=''" in lines[:6]
+    exact = files_for(0, "1.34.2")["30-kubernetes-packages.sh"]
+    assert "export K8S_PACKAGE_VERSION=1.34.2" in exact.splitlines()
+
+
+def _body_after_exports(script: str) -> str:
+    """The script text after its `export NAME='...'` header (values may span lines)."""
+    marker = "# Helpers shared by every bootstrap phase"
+    assert marker in script
+    return script.split(marker, 1)[1]
+
+
+def test_secrets_appear_only_in_the_exported_inputs_of_secret_files() -> None:
+    s = fx.secrets()
+    secret_values = [
+        s.bootstrap_token,
+        s.certificate_key,
+        s.pki.ca_key.splitlines()[1],
+        s.pki.etcd_ca_key.splitlines()[1],
+        s.pki.front_proxy_ca_key.splitlines()[1],
+        s.pki.sa_key.splitlines()[1],
+    ]
+    for index in range(5):
+        for name, text in files_for(index).items():
+            if name.endswith(".sh"):
+                body = _body_after_exports(text)
+                assert not [v for v in secret_values if v in body], name
+            if name not in SECRET_FILES:
+                assert not [v for v in secret_values if v in text], name
+
+
+def test_init_script_carries_every_ca_file_kubeadm_reuses() -> None:
+    script = files_for(0)["50-kubeadm-init.sh"]
+    pki = fx.secrets().pki
+    for pem in (pki.ca_cert, pki.front_proxy_ca_cert, pki.etcd_ca_cert, pki.sa_pub):
+        assert pem.strip() in script
+    for target in ("ca.key", "front-proxy-ca.key", "etcd/ca.key", "sa.key", "sa.pub"):
+        assert f'"$pki/{target}"' in script
+
+
+def test_no_command_line_takes_a_secret_as_an_argument() -> None:
+    # kubeadm gets its token and certificate key from a private config file, never argv.
+    for index in range(5):
+        for name, text in files_for(index).items():
+            if not name.endswith(".sh"):
+                continue
+            body = _body_after_exports(text)
+            assert not re.search(
+                r"kubeadm [a-z]+ .*--(token|certificate-key|discovery-token)", body
+            )
+
+
+def test_every_rendered_file_is_ascii() -> None:
+    for index in range(5):
+        for name, text in files_for(index).items():
+            assert text.isascii(), name
+
+
+def test_cilium_values_replace_kube_proxy_and_carry_mtu_and_endpoint() -> None:
+    values = yaml.safe_load(files_for(0)["cilium-values.yaml"])
+    assert values["kubeProxyReplacement"] is True
+    assert values["k8sServiceHost"] == "api.blue.klustered.live"
+    assert values["k8sServicePort"] == 6443
+    assert values["MTU"] == 1420
+    assert values["ipam"]["operator"]["clusterPoolIPv4PodCIDRList"] == ["10.244.0.0/16"]
+    assert "export CILIUM_VERSION=1.18.3" in files_for(0)["60-cilium.sh"]
+
+
+def test_cilium_mtu_zero_means_autodetect_and_negative_is_refused() -> None:
+    assert "MTU" not in cilium_values(CiliumSpec(api_host="10.0.0.1"))
+    with pytest.raises(ValueError):
+        render_cilium_values(CiliumSpec(api_host="10.0.0.1", mtu=-1))
+
+
+def test_ready_step_waits_for_the_expected_node_count() -> None:
+    script = files_for(0)["70-ready.sh"]
+    assert "export EXPECTED_NODES=5" in script
+    assert "export READY_TIMEOUT_SECONDS=900" in script
+
+
+def test_node_name_must_match_its_slot() -> None:
+    slot = fx.slots()[0]
+    other = NodeSlot("blue", slot.role, 2)
+    with pytest.raises(ValueError, match="does not match"):
+        render_node_files(
+            fx.cluster(), other, fx.node(slot, 1), fx.secrets(), fx.cilium(), expected_nodes=1
+        )
+
+
+def test_scripts_ship_as_package_data() -> None:
+    # An installed wheel carries *.sh through the package-data glob; the script directory
+    # must be a package so importlib.resources finds it.
+    config = tomllib.loads((REPO / "pyproject.toml").read_text())
+    assert "*.sh" in config["tool"]["setuptools"]["package-data"]["*"]
+    include = config["tool"]["setuptools"]["packages"]["find"]["include"]
+    assert "components*" in include
+    shipped = {p.name for p in resources.files("components.cluster.scripts").iterdir()}
+    assert {"_lib.sh", "10-os-prep.sh", "50-kubeadm-init.sh", "80-admin-kubeconfig.sh"} <= shipped
+    assert (resources.files("components.workload") / "goal_check.sh").is_file()
