@@ -384,7 +384,7 @@ class RecordingMonitor(MockMonitor):
         urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == "pulumi:pulumi:Stack":
             return resource_pb2.RegisterResourceResponse(urn=urn)
-        _ensure_event_loop()
+        _ensure_event_loop()  # type: ignore[no-untyped-call]
         inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
         args = pulumi.runtime.MockResourceArgs(
             typ=request.type,
@@ -422,4 +422,4 @@ class RecordingMonitor(MockMonitor):
             )
         )
         obj = _sync_await(rpc.serialize_properties(state, {}))
-        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=obj)
