@@ -5,8 +5,9 @@ Each `NN-*.sh` is a complete script (shared helpers included, inputs exported at
 meant to be sent on stdin; `kubeadm.yaml` and `cilium-values.yaml` are the same documents
 the scripts embed, written out for the offline plan.
 
-Order across nodes (the component wires it): control-plane-1 runs 10..60, then the other
-control planes run 10..50 one at a time, workers run 10..50 in parallel, then
+Order across nodes (the component wires it): every node runs 10..40 (`render_prep_files`,
+node-local) as soon as its machine answers; control-plane-1 then runs 45, 50-init and 60;
+the other control planes run 45 and 50-join one at a time, workers in parallel; then
 control-plane-1 runs 70 (readiness) and 80 (admin kubeconfig).
 """
 
@@ -19,9 +20,11 @@ from components.cluster.cilium import CiliumSpec, render_cilium_values
 from components.cluster.kubeadm_config import (
     ClusterSpec,
     NodeSpec,
+    endpoint_host,
     render_init_config,
     render_join_config,
 )
+from components.cluster.kubernetes_version import KubernetesVersion
 from components.cluster.pki import ca_cert_hash
 from components.nodes import NodeRole, NodeSlot
 from components.shell import load_script, render_script
@@ -67,22 +70,13 @@ def _is_first_control_plane(slot: NodeSlot) -> bool:
     return slot.role == NodeRole.CONTROL_PLANE and slot.index == 1
 
 
-def render_node_files(
-    cluster: ClusterSpec,
-    slot: NodeSlot,
-    node: NodeSpec,
-    secrets: ClusterSecrets,
-    cilium: CiliumSpec,
-    *,
-    expected_nodes: int,
-    ready_timeout_seconds: int = DEFAULT_READY_TIMEOUT_SECONDS,
-) -> dict[str, str]:
-    """Every bootstrap file for one node, in run order (phase scripts plus kubeadm.yaml)."""
-    if node.name != slot.name:
-        raise ValueError(f"node name {node.name!r} does not match its slot {slot.name!r}")
-    version = cluster.version
+def render_prep_files(slot: NodeSlot, version: KubernetesVersion) -> dict[str, str]:
+    """Phases 10..40 of one node: they need nothing but the node itself (no secrets).
+
+    A node runs these as soon as its machine exists, whatever its teammates are doing.
+    """
     files: dict[str, str] = {
-        "10-os-prep.sh": phase_script("10-os-prep.sh", {"NODE_NAME": node.name}),
+        "10-os-prep.sh": phase_script("10-os-prep.sh", {"NODE_NAME": slot.name}),
         "20-containerd.sh": phase_script("20-containerd.sh", {}),
         "30-kubernetes-packages.sh": phase_script(
             "30-kubernetes-packages.sh",
@@ -91,6 +85,36 @@ def render_node_files(
     }
     if slot.role == NodeRole.CONTROL_PLANE:
         files["40-images.sh"] = phase_script("40-images.sh", {"K8S_VERSION": version.exact or ""})
+    return files
+
+
+def render_cluster_files(
+    cluster: ClusterSpec,
+    slot: NodeSlot,
+    node: NodeSpec,
+    secrets: ClusterSecrets,
+    cilium: CiliumSpec,
+    *,
+    expected_nodes: int,
+    api_endpoint_address: str = "",
+    ready_timeout_seconds: int = DEFAULT_READY_TIMEOUT_SECONDS,
+) -> dict[str, str]:
+    """Phases 45.. of one node (init or join and what follows), plus kubeadm.yaml.
+
+    With `api_endpoint_address`, phase 45 makes the endpoint's host name resolve to it.
+    """
+    if node.name != slot.name:
+        raise ValueError(f"node name {node.name!r} does not match its slot {slot.name!r}")
+    version = cluster.version
+    files: dict[str, str] = {}
+    if api_endpoint_address:
+        files["45-api-endpoint.sh"] = phase_script(
+            "45-api-endpoint.sh",
+            {
+                "API_ENDPOINT_NAME": endpoint_host(cluster.control_plane_endpoint),
+                "API_ENDPOINT_ADDRESS": api_endpoint_address,
+            },
+        )
 
     if _is_first_control_plane(slot):
         kubeadm_yaml = render_init_config(
@@ -149,6 +173,35 @@ def render_node_files(
             "50-kubeadm-join.sh", {"KUBEADM_CONFIG": kubeadm_yaml}
         )
     return files
+
+
+def render_node_files(
+    cluster: ClusterSpec,
+    slot: NodeSlot,
+    node: NodeSpec,
+    secrets: ClusterSecrets,
+    cilium: CiliumSpec,
+    *,
+    expected_nodes: int,
+    api_endpoint_address: str = "",
+    ready_timeout_seconds: int = DEFAULT_READY_TIMEOUT_SECONDS,
+) -> dict[str, str]:
+    """Every bootstrap file for one node, in run order (phase scripts plus kubeadm.yaml)."""
+    if node.name != slot.name:
+        raise ValueError(f"node name {node.name!r} does not match its slot {slot.name!r}")
+    return {
+        **render_prep_files(slot, cluster.version),
+        **render_cluster_files(
+            cluster,
+            slot,
+            node,
+            secrets,
+            cilium,
+            expected_nodes=expected_nodes,
+            api_endpoint_address=api_endpoint_address,
+            ready_timeout_seconds=ready_timeout_seconds,
+        ),
+    }
 
 
 SECRET_FILES = frozenset({"kubeadm.yaml", "50-kubeadm-init.sh", "50-kubeadm-join.sh"})

@@ -41,6 +41,7 @@ def rendered_scripts(version: str, control_planes: int, workers: int) -> dict[st
             fx.secrets(),
             fx.cilium(),
             expected_nodes=control_planes + workers,
+            api_endpoint_address="10.254.0.1",
         )
         scripts.update({f"{slot.name}/{n}": t for n, t in files.items() if n.endswith(".sh")})
     return scripts

@@ -32,6 +32,7 @@ def phases(index: int, version: str) -> list[tuple[str, str]]:
         fx.secrets(),
         fx.cilium(),
         expected_nodes=NODES,
+        api_endpoint_address="10.254.0.1",
     )
     return [(name, text) for name, text in files.items() if name.endswith(".sh")]
 

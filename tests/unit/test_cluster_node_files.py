@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from components.cluster.cilium import CiliumSpec, cilium_values, render_cilium_values
-from components.cluster.node_files import SECRET_FILES, render_node_files
+from components.cluster.kubeadm_config import endpoint_host
+from components.cluster.node_files import SECRET_FILES, render_node_files, render_prep_files
 from components.nodes import NodeSlot
 from tests import cluster_fixtures as fx
 
@@ -27,6 +28,7 @@ def files_for(index: int, version: str = "1.34") -> dict[str, str]:
         fx.secrets(),
         fx.cilium(),
         expected_nodes=5,
+        api_endpoint_address="10.254.0.1",
     )
 
 
@@ -36,6 +38,7 @@ def test_first_control_plane_initialises_installs_cilium_and_reports() -> None:
         "20-containerd.sh",
         "30-kubernetes-packages.sh",
         "40-images.sh",
+        "45-api-endpoint.sh",
         "kubeadm.yaml",
         "50-kubeadm-init.sh",
         "cilium-values.yaml",
@@ -51,6 +54,7 @@ def test_other_control_planes_join_and_workers_skip_image_prepull() -> None:
         "20-containerd.sh",
         "30-kubernetes-packages.sh",
         "40-images.sh",
+        "45-api-endpoint.sh",
         "kubeadm.yaml",
         "50-kubeadm-join.sh",
     ]
@@ -58,6 +62,7 @@ def test_other_control_planes_join_and_workers_skip_image_prepull() -> None:
         "10-os-prep.sh",
         "20-containerd.sh",
         "30-kubernetes-packages.sh",
+        "45-api-endpoint.sh",
         "kubeadm.yaml",
         "50-kubeadm-join.sh",
     ]
@@ -178,3 +183,17 @@ def test_scripts_ship_as_package_data() -> None:
     shipped = {p.name for p in resources.files("components.cluster.scripts").iterdir()}
     assert {"_lib.sh", "10-os-prep.sh", "50-kubeadm-init.sh", "80-admin-kubeconfig.sh"} <= shipped
     assert (resources.files("components.workload") / "goal_check.sh").is_file()
+
+
+def test_prep_phases_need_nothing_from_the_rest_of_the_cluster() -> None:
+    slot = fx.slots()[3]
+    prep = render_prep_files(slot, fx.cluster("1.34").version)
+    assert list(prep) == ["10-os-prep.sh", "20-containerd.sh", "30-kubernetes-packages.sh"]
+    assert {k: v for k, v in files_for(3).items() if k in prep} == prep
+
+
+def test_api_endpoint_phase_points_the_endpoint_name_at_the_address() -> None:
+    script = files_for(3)["45-api-endpoint.sh"]
+    host = endpoint_host(fx.cluster("1.34").control_plane_endpoint)
+    assert f"export API_ENDPOINT_NAME={host}" in script
+    assert "export API_ENDPOINT_ADDRESS=10.254.0.1" in script

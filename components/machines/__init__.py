@@ -1,0 +1,1 @@
+"""Machines, one module per substrate (Equinix Metal, GCP Compute), behind one interface."""
