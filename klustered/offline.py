@@ -208,6 +208,13 @@ def _random_text(inputs: dict[str, Any], seed: bytes) -> str:
     )
 
 
+def _address(network: str, seed: bytes) -> str:
+    """A host address of `network` (documentation ranges for public ones), from the seed."""
+    net = ipaddress.IPv4Network(network)
+    hosts = net.num_addresses - 2
+    return str(net.network_address + 1 + int.from_bytes(seed[:4], "big") % hosts)
+
+
 def fake_outputs(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
     """The outputs a provider would compute for `typ`, as real throwaway values."""
     seed = _seed(typ, name)
@@ -280,6 +287,15 @@ def fake_outputs(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         out["b64Std"] = base64.b64encode(raw).decode()
         out["b64Url"] = base64.urlsafe_b64encode(raw).decode().rstrip("=")
         out["dec"] = str(int.from_bytes(raw, "big"))
+    elif typ == "equinix-metal:index/device:Device":
+        out["accessPublicIpv4"] = _address("198.51.100.0/24", seed)
+        out["accessPrivateIpv4"] = _address("10.64.0.0/16", seed)
+    elif typ == "gcp:compute/instance:Instance":
+        nics = [dict(n) for n in inputs.get("networkInterfaces") or [{}]]
+        nics[0]["networkIp"] = _address("10.128.0.0/16", seed)
+        if nics[0].get("accessConfigs") is not None:
+            nics[0]["accessConfigs"] = [{"natIp": _address("203.0.113.0/24", seed)}]
+        out["networkInterfaces"] = nics
     elif typ in ("command:remote:Command", "command:local:Command"):
         out.setdefault("stdout", "")
         out.setdefault("stderr", "")

@@ -49,6 +49,27 @@ def main(base_dir: Path | None = None) -> Episode:
     config = load_config(base_dir)
     episode = Episode("episode", {"config": config})
     pulumi.export("sshPublicKey", episode.ssh_public_key)
+    pulumi.export(
+        "teams",
+        {
+            name: {
+                "apiEndpoint": team.cluster.api_endpoint,
+                "appUrl": team.app_url,
+                "kubeconfig": team.cluster.kubeconfig,
+                "nodes": [
+                    {
+                        "name": node.name,
+                        "role": node.role,
+                        "publicIp": node.public_ip,
+                        "clusterIp": node.cluster_ip,
+                        "console": node.console,
+                    }
+                    for node in team.nodes
+                ],
+            }
+            for name, team in episode.teams.items()
+        },
+    )
     if config.expires is not None:
         pulumi.export("expires", config.expires.isoformat())
     return episode

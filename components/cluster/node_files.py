@@ -88,6 +88,22 @@ def render_prep_files(slot: NodeSlot, version: KubernetesVersion) -> dict[str, s
     return files
 
 
+def cluster_file_names(slot: NodeSlot, *, with_endpoint: bool) -> list[str]:
+    """The names `render_cluster_files` returns for this node, in order, before rendering."""
+    names = ["45-api-endpoint.sh"] if with_endpoint else []
+    if _is_first_control_plane(slot):
+        return [
+            *names,
+            "kubeadm.yaml",
+            "50-kubeadm-init.sh",
+            "cilium-values.yaml",
+            "60-cilium.sh",
+            "70-ready.sh",
+            "80-admin-kubeconfig.sh",
+        ]
+    return [*names, "kubeadm.yaml", "50-kubeadm-join.sh"]
+
+
 def render_cluster_files(
     cluster: ClusterSpec,
     slot: NodeSlot,

@@ -12,7 +12,12 @@ import yaml
 
 from components.cluster.cilium import CiliumSpec, cilium_values, render_cilium_values
 from components.cluster.kubeadm_config import endpoint_host
-from components.cluster.node_files import SECRET_FILES, render_node_files, render_prep_files
+from components.cluster.node_files import (
+    SECRET_FILES,
+    cluster_file_names,
+    render_node_files,
+    render_prep_files,
+)
 from components.nodes import NodeSlot
 from tests import cluster_fixtures as fx
 
@@ -197,3 +202,13 @@ def test_api_endpoint_phase_points_the_endpoint_name_at_the_address() -> None:
     host = endpoint_host(fx.cluster("1.34").control_plane_endpoint)
     assert f"export API_ENDPOINT_NAME={host}" in script
     assert "export API_ENDPOINT_ADDRESS=10.254.0.1" in script
+
+
+def test_cluster_file_names_are_known_before_rendering() -> None:
+    for index, slot in enumerate(fx.slots()):
+        rendered = [
+            n
+            for n in files_for(index)
+            if n not in render_prep_files(slot, fx.cluster("1.34").version)
+        ]
+        assert cluster_file_names(slot, with_endpoint=True) == rendered

@@ -1,0 +1,44 @@
+"""The Workload component: the Klustered app (v1) and its Postgres, through a cluster's provider."""
+
+from __future__ import annotations
+
+from typing import NotRequired, TypedDict
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.workload.manifests import WorkloadSpec, workload_manifests
+
+TYPE = "klustered:workload:Workload"
+
+
+class WorkloadArgs(TypedDict):
+    """Where the app goes and which images it runs."""
+
+    provider: k8s.Provider
+    """The cluster's Kubernetes provider."""
+    image: NotRequired[str]
+    """The app image; default ghcr.io/rawkodeacademy/klustered:v1."""
+    postgres_image: NotRequired[str]
+
+
+class Workload(pulumi.ComponentResource):
+    """Deployment `klustered` (NodePort 30000 -> 666) and StatefulSet `postgresql` in `default`."""
+
+    manifests: k8s.yaml.v2.ConfigGroup
+
+    def __init__(
+        self, name: str, args: WorkloadArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(TYPE, name, {}, opts)
+        defaults = WorkloadSpec()
+        spec = WorkloadSpec(
+            image=args.get("image", defaults.image),
+            postgres_image=args.get("postgres_image", defaults.postgres_image),
+        )
+        self.manifests = k8s.yaml.v2.ConfigGroup(
+            f"{name}-manifests",
+            objs=workload_manifests(spec),
+            opts=pulumi.ResourceOptions(parent=self, providers=[args["provider"]]),
+        )
+        self.register_outputs({"image": spec.image})
