@@ -184,6 +184,13 @@ class MeshConfig(_Model):
         return _check_cidr(value)
 
 
+class WorkloadConfig(_Model):
+    """The Klustered app every cluster starts with."""
+
+    image: str = "ghcr.io/rawkodeacademy/klustered:v1"
+    postgres_image: str = "postgres:16"
+
+
 Targets = Literal["control-plane", "workers", "all", "api"] | list[str]
 ParamValue = str | int | bool
 
@@ -265,6 +272,7 @@ class StackConfig(_Model):
     kubernetes: KubernetesConfig = KubernetesConfig()
     machines: MachinesConfig = MachinesConfig()
     mesh: MeshConfig = MeshConfig()
+    workload: WorkloadConfig = WorkloadConfig()
     teams: list[TeamConfig] = Field(min_length=1)
 
     def team_machines(self, team: TeamConfig, *, worker: bool = False) -> MachinesConfig:

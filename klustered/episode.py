@@ -151,7 +151,15 @@ class Team(pulumi.ComponentResource):
             },
             child,
         )
-        self.workload = Workload(f"{name}-workload", {"provider": self.cluster.provider}, child)
+        self.workload = Workload(
+            f"{name}-workload",
+            {
+                "provider": self.cluster.provider,
+                "image": config.workload.image,
+                "postgres_image": config.workload.postgres_image,
+            },
+            child,
+        )
 
         self.nodes = [
             NodeOutput(

@@ -63,7 +63,27 @@ def _private_key(algorithm: str, seed: bytes, rsa_bits: int, curve: str) -> Priv
     return rsa.generate_private_key(public_exponent=65537, key_size=rsa_bits)
 
 
-def _key_outputs(key: PrivateKey) -> dict[str, str]:
+def _fixed_checkint(openssh_pem: str, seed: bytes) -> str:
+    """The OpenSSH private key with its random check integers replaced by seeded ones.
+
+    `cryptography` draws the two equal check words of the private section at random;
+    fixing them keeps two runs of one program byte-identical.
+    """
+    lines = openssh_pem.strip().splitlines()
+    blob = bytearray(base64.b64decode("".join(lines[1:-1])))
+    offset = len(b"openssh-key-v1\0")
+    for _ in range(3):  # cipher name, kdf name, kdf options
+        offset += 4 + int.from_bytes(blob[offset : offset + 4], "big")
+    offset += 4  # number of keys
+    offset += 4 + int.from_bytes(blob[offset : offset + 4], "big")  # public key
+    offset += 4  # length of the private section
+    blob[offset : offset + 8] = seed[:4] * 2
+    body = base64.b64encode(bytes(blob)).decode()
+    wrapped = [body[i : i + 70] for i in range(0, len(body), 70)]
+    return "\n".join([lines[0], *wrapped, lines[-1]]) + "\n"
+
+
+def _key_outputs(key: PrivateKey, seed: bytes) -> dict[str, str]:
     public = key.public_key()
     pem = key.private_bytes(
         serialization.Encoding.PEM,
@@ -75,11 +95,14 @@ def _key_outputs(key: PrivateKey) -> dict[str, str]:
     pkcs8 = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    openssh = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.OpenSSH,
-        serialization.NoEncryption(),
-    ).decode()
+    openssh = _fixed_checkint(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.OpenSSH,
+            serialization.NoEncryption(),
+        ).decode(),
+        seed,
+    )
     pub_ssh = public.public_bytes(
         serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
     )
@@ -226,7 +249,7 @@ def fake_outputs(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
             int(inputs.get("rsaBits") or 2048),
             str(inputs.get("ecdsaCurve") or "P224"),
         )
-        out.update(_key_outputs(key))
+        out.update(_key_outputs(key, seed))
     elif typ == "tls:index/selfSignedCert:SelfSignedCert":
         key = _load_key(inputs["privateKeyPem"])
         subject = _subject(inputs)
@@ -375,6 +398,8 @@ class Registration:
     property_dependencies: dict[str, list[str]]
     provider: str
     options: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """What the mock provider answered (secrets unwrapped)."""
 
     @property
     def inputs(self) -> dict[str, Any]:
@@ -435,6 +460,7 @@ class RecordingMonitor(MockMonitor):
                     "deletedWith": request.deletedWith,
                     "protect": bool(request.protect),
                 },
+                outputs=dict(unwrap_secrets(state)),
             )
         )
         obj = _sync_await(rpc.serialize_properties(state, {}))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,16 +11,8 @@ from components.cluster.node_files import render_node_files
 from components.nodes import node_slots
 from components.workload.goal_check import render_goal_check
 from tests import cluster_fixtures as fx
+from tests.tools import SHELLCHECK
 
-
-def _shellcheck() -> str | None:
-    beside_python = Path(sys.executable).with_name("shellcheck")
-    if beside_python.exists():
-        return str(beside_python)
-    return shutil.which("shellcheck")
-
-
-SHELLCHECK = _shellcheck()
 pytestmark = pytest.mark.skipif(SHELLCHECK is None, reason="shellcheck is not installed")
 
 SHAPES = {

