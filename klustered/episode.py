@@ -181,6 +181,7 @@ class Team(pulumi.ComponentResource):
         self.rendered_files = {
             **(self.mesh.rendered_files if self.mesh else {}),
             **self.cluster.rendered_files,
+            "goal-check.sh": self.cluster.handle.goal_check,
         }
         self.register_outputs({"apiEndpoint": self.cluster.api_endpoint, "appUrl": self.app_url})
 

