@@ -284,3 +284,34 @@ def test_mesh_on_puts_kubeadm_on_the_mesh_address(two_teams: OfflineRun) -> None
     assert "value: 10.254.0.6" in join.inputs["stdin"]
     init = two_teams.named("episode-green-cluster-green-control-plane-1-50-kubeadm-init")
     assert "advertiseAddress: 10.254.0.33" in init.inputs["stdin"]
+
+
+def test_adding_a_worker_changes_teammates_peers_and_no_machine(run_episode: RunEpisode) -> None:
+    grown = copy.deepcopy(TWO_TEAMS)
+    grown["klustered:teams"][0]["workers"] = 3
+    before, after = run_episode(copy.deepcopy(TWO_TEAMS)), run_episode(grown)
+
+    def by_type(run: OfflineRun, types: set[str]) -> dict[str, Any]:
+        return {r.name: r.raw_inputs for r in run.registrations if r.type in types}
+
+    keep = MACHINE_TYPES | {
+        "random:index/randomBytes:RandomBytes",
+        "tls:index/privateKey:PrivateKey",
+    }
+    old, new = by_type(before, keep), by_type(after, keep)
+    assert set(new) - set(old) == {
+        "episode-blue-worker-3-instance",
+        "episode-blue-mesh-blue-worker-3-key",
+    }
+    assert {name: new[name] for name in old} == old
+
+    def mesh_phase(run: OfflineRun, node: str) -> str:
+        return str(
+            run.named(f"episode-{node.split('-', maxsplit=1)[0]}-cluster-{node}-35-mesh").inputs[
+                "stdin"
+            ]
+        )
+
+    assert "blue-worker-3" not in mesh_phase(before, "blue-worker-1")
+    assert "# blue-worker-3" in mesh_phase(after, "blue-worker-1")
+    assert mesh_phase(before, "green-worker-1") == mesh_phase(after, "green-worker-1")
