@@ -9,6 +9,7 @@ export KB_NS="${KB_NS:-default}"
 export KB_APP_PORT="${KB_APP_PORT:-30000}"
 # Quotes the workload seeds into Postgres; a page without one is not a healthy app.
 export KB_QUOTE_PATTERN="${KB_QUOTE_PATTERN:-Stephen Augustus|Duffie|Katy Farmer|May your bag|Fight for your limits|Productivity does not determine your value}"
+export KLUSTERED_V2_IMAGE="${KLUSTERED_V2_IMAGE:-ghcr.io/rawkode-academy/klustered:v2}"
 export KLUSTERED_STATE_DIR="${KLUSTERED_STATE_DIR:-/var/lib/klustered/breaks}"
 
 # kb_node_ip: the InternalIP of the first node the API lists.
@@ -83,8 +84,7 @@ kl_retry() {
 # kl_state: this break's state directory on the node (backups, snapshots); created on use.
 kl_state() {
   local dir="$KLUSTERED_STATE_DIR/${KLUSTERED_BREAK_ID:-adhoc}"
-  mkdir -p "$dir"
-  chmod 0700 "$dir"
+  (umask 077 && mkdir -p "$dir")
   printf '%s\n' "$dir"
 }
 
@@ -107,4 +107,27 @@ kl_restore() {
   fi
 }
 
-export -f kb_node_ip kb_http_get kb_wait kb_app_ok kb_app_pod kl_retry kl_state kl_backup kl_restore
+# kl_etcdctl_env: point etcdctl at this node's etcd the kubeadm way, unless the caller
+# already set ETCDCTL_* (set them empty to talk plain HTTP); installs etcdctl when absent.
+kl_etcdctl_env() {
+  export ETCDCTL_API=3
+  export ETCDCTL_ENDPOINTS="${ETCDCTL_ENDPOINTS-https://127.0.0.1:2379}"
+  export ETCDCTL_CACERT="${ETCDCTL_CACERT-/etc/kubernetes/pki/etcd/ca.crt}"
+  export ETCDCTL_CERT="${ETCDCTL_CERT-/etc/kubernetes/pki/etcd/healthcheck-client.crt}"
+  export ETCDCTL_KEY="${ETCDCTL_KEY-/etc/kubernetes/pki/etcd/healthcheck-client.key}"
+  if command -v etcdctl >/dev/null 2>&1; then
+    return 0
+  fi
+  local version arch dir
+  version="$(sed -n 's#^ *image: .*/etcd:\([0-9.]*\).*#\1#p' /etc/kubernetes/manifests/etcd.yaml)"
+  case "$(uname -m)" in aarch64) arch=arm64 ;; *) arch=amd64 ;; esac
+  dir="$(kl_state)/etcd-tools"
+  mkdir -p "$dir"
+  kl_retry 5 curl -fsSL --connect-timeout 10 -o "$dir/etcd.tar.gz" \
+    "https://github.com/etcd-io/etcd/releases/download/v${version}/etcd-v${version}-linux-${arch}.tar.gz"
+  tar -xzf "$dir/etcd.tar.gz" -C "$dir" --strip-components=1 --wildcards '*/etcdctl' '*/etcdutl'
+  rm -f "$dir/etcd.tar.gz"
+  export PATH="$dir:$PATH"
+}
+
+export -f kb_node_ip kb_http_get kb_wait kb_app_ok kb_app_pod kl_retry kl_state kl_backup kl_restore kl_etcdctl_env
