@@ -270,7 +270,8 @@ def _spec(text: str) -> tuple[ScenarioSpec | None, list[Violation], yaml.Node | 
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
-        return None, [Violation(SCENARIO_FILE, line, "schema", f"invalid YAML: {exc}")], None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return None, [Violation(SCENARIO_FILE, line, "schema", f"invalid YAML: {problem}")], None
     if not isinstance(data, dict):
         return None, [Violation(SCENARIO_FILE, 1, "schema", "must be a mapping")], root
     try:

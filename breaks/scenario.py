@@ -232,7 +232,8 @@ def load_scenario(directory: Path | str) -> Scenario:
     try:
         data = yaml.safe_load(manifest.read_bytes().decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ScenarioError(where, [f"{SCENARIO_FILE} is not valid YAML: {exc}"]) from None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(where, [f"{SCENARIO_FILE} is not valid YAML: {problem}"]) from None
     spec = parse_spec(data, where)
     problems = []
     if spec.id != path.name:

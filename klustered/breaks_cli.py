@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -45,10 +46,13 @@ def list_breaks(as_json: JsonFlag = False) -> None:
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
-    table = Table("id", "title", "layer", "difficulty", "targets")
+    table = Table("id", "title", "layer", "difficulty", "targets", box=box.ASCII)
     for row in rows:
         table.add_row(*row.values())
-    Console(width=200).print(table)
+    console = Console(width=200)
+    with console.capture() as captured:
+        console.print(table)
+    typer.echo(captured.get(), nl=False)
 
 
 @app.command("show")
