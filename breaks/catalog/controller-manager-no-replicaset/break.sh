@@ -11,5 +11,5 @@ if ! grep -q -- '-replicaset-controller' "$manifest"; then
   fi
 fi
 kb_wait 180 pgrep -f -- '--controllers=.*-replicaset-controller'
-sleep 10
+sleep "$KLUSTERED_PARAM_SETTLE_SECONDS"
 kubectl -n "$KB_NS" delete pod -l app=klustered --wait=false
