@@ -398,8 +398,7 @@ dir=/etc/kubernetes/manifests
   dir="$(sed -n 's/^staticPodPath: //p' /var/lib/kubelet/config.yaml)"
 for m in "$dir"/*.yaml; do
   [ -e "$m" ] || continue
-  cmd="$(sed -n '/^ *- command:/,/^ *[a-zA-Z]*:/p' "$m" |
-    sed -n 's/^ *- \\{0,1\\}- //p;s/^ *- //p' | tr '\\n' ' ')"
+  cmd="$(sed -n '/^ *- command:/,/^ *[a-zA-Z]*:/{/command:/d;s/^ *- //p}' "$m" | tr '\\n' ' ')"
   name="${cmd%% *}"
   if [ "$exact" = 1 ] && [ "$full" = 0 ]; then
     [ "$name" = "$pattern" ] && exit 0

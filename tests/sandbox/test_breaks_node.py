@@ -238,3 +238,12 @@ def test_every_node_level_catalog_break_has_a_sandbox_case() -> None:
         if not s.is_api and s.spec.layer is not None and s.spec.layer.value != "etcd"
     }
     assert node_level == {c.break_id for c in CASES}
+
+
+def test_sandbox_process_table_follows_the_static_pod_manifests(node: NodeSandbox) -> None:
+    assert node.run("pgrep -x kube-scheduler").returncode == 0
+    assert node.run("pgrep -f -- '--controllers=.*bootstrapsigner'").returncode == 0
+    assert node.run("pgrep -x kube-proxy").returncode == 1
+    hidden = node.root / "etc/kubernetes/manifests"
+    (hidden / "kube-scheduler.yaml").rename(hidden / ".kube-scheduler.yaml")
+    assert node.run("pgrep -x kube-scheduler").returncode == 1
