@@ -113,8 +113,10 @@ class StaticPodEtcd:
         args = []
         for arg in command[1:]:
             if arg.startswith("--data-dir="):
-                arg = "--data-dir=" + str(self.node.root / arg.split("=", 1)[1].lstrip("/"))
-            args.append(arg)
+                data_dir = self.node.root / arg.split("=", 1)[1].lstrip("/")
+                args.append(f"--data-dir={data_dir}")
+            else:
+                args.append(arg)
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(["etcd", *args], stdout=out, stderr=out)
         self.running_text = text
