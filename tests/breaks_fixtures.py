@@ -327,8 +327,22 @@ record "$@"
 
 STUBS: dict[str, str] = {
     name: "#!/bin/bash\n" + _RECORD
-    for name in ("systemctl", "sysctl", "mkswap", "swapoff", "kubeadm", "kubectl", "ufw")
+    for name in ("systemctl", "sysctl", "mkswap", "swapoff", "kubeadm", "ufw")
 }
+# kubectl keeps every document it is fed with `-f -` under /.sandbox/applied/.
+STUBS["kubectl"] = (
+    "#!/bin/bash\n"
+    + _RECORD
+    + f"""\
+for a in "$@"; do
+  if [ "$a" = "-" ]; then
+    mkdir -p /{SANDBOX_DIR}/applied
+    cat >"/{SANDBOX_DIR}/applied/$(date +%s%N).yaml"
+  fi
+done
+exit 0
+"""
+)
 STUBS["swapon"] = (
     "#!/bin/bash\n" + _RECORD + '[ "${1:-}" = "--show" ] && [ -n "${2:-}" ] && exit 0\nexit 0\n'
 )
@@ -659,6 +673,10 @@ class NodeSandbox:
     def read(self, path: str) -> str:
         """The text of a node file."""
         return (self.root / path.lstrip("/")).read_text()
+
+    def applied(self) -> list[Path]:
+        """The files holding what kubectl was fed on stdin, in order."""
+        return sorted((self.root / SANDBOX_DIR / "applied").glob("*.yaml"))
 
     def iptables_rules(self) -> list[str]:
         """The rules the iptables stub holds."""

@@ -13,12 +13,14 @@ export KLUSTERED_V2_IMAGE="${KLUSTERED_V2_IMAGE:-ghcr.io/rawkode-academy/kluster
 export KLUSTERED_STATE_DIR="${KLUSTERED_STATE_DIR:-/var/lib/klustered/breaks}"
 
 # kb_node_ip: the InternalIP of the first node the API lists.
+# shellcheck disable=SC2329 # a library: each step uses some helpers
 kb_node_ip() {
   kubectl get nodes -o jsonpath='{.items[0].status.addresses[?(@.type=="InternalIP")].address}'
 }
 
 # kb_http_get HOST PORT [PATH]: an HTTP/1.0 GET over bash's /dev/tcp (no curl needed);
 # prints the raw response, fails when the connection does.
+# shellcheck disable=SC2329 # a library: each step uses some helpers
 kb_http_get() {
   local host="$1" port="$2" path="${3:-/}"
   # shellcheck disable=SC2016 # the inner script expands its own positional args
@@ -30,6 +32,7 @@ kb_http_get() {
 }
 
 # kb_wait SECONDS CMD...: run CMD every 2 s until it succeeds; fail after SECONDS.
+# shellcheck disable=SC2329 # a library: each step uses some helpers
 kb_wait() {
   local limit=$(( $(date +%s) + $1 ))
   shift
@@ -44,6 +47,7 @@ kb_wait() {
 
 # kb_app_ok [v2]: the app answers on its NodePort with a seeded quote and no database
 # error; with v2, the page must also come from the v2 image.
+# shellcheck disable=SC2329 # a library: each step uses some helpers
 kb_app_ok() {
   local want="${1:-}" ip page
   ip="$(kb_node_ip)" || return 1
@@ -63,11 +67,13 @@ kb_app_ok() {
 }
 
 # kb_app_pod: the name of the first app pod (empty when there is none).
+# shellcheck disable=SC2329 # a library: each step uses some helpers
 kb_app_pod() {
   kubectl -n "$KB_NS" get pods -l app=klustered -o jsonpath='{.items[0].metadata.name}' 2>/dev/null
 }
 
 # kl_retry ATTEMPTS CMD...: run CMD until it succeeds, backing off; for downloads.
+# shellcheck disable=SC2329 # a library: each step uses some helpers
 kl_retry() {
   local attempts="$1" n=1
   shift
@@ -82,6 +88,7 @@ kl_retry() {
 }
 
 # kl_state: this break's state directory on the node (backups, snapshots); created on use.
+# shellcheck disable=SC2329 # a library: each step uses some helpers
 kl_state() {
   local dir="$KLUSTERED_STATE_DIR/${KLUSTERED_BREAK_ID:-adhoc}"
   (umask 077 && mkdir -p "$dir")
@@ -89,6 +96,7 @@ kl_state() {
 }
 
 # kl_backup FILE: keep the first copy of FILE (mode and bytes) for kl_restore; later calls keep it.
+# shellcheck disable=SC2329 # a library: each step uses some helpers
 kl_backup() {
   local saved
   saved="$(kl_state)/$(printf '%s' "$1" | tr '/' '_')"
@@ -98,6 +106,7 @@ kl_backup() {
 }
 
 # kl_restore FILE: put FILE back from its backup and drop the backup; a no-op without one.
+# shellcheck disable=SC2329 # a library: each step uses some helpers
 kl_restore() {
   local saved
   saved="$(kl_state)/$(printf '%s' "$1" | tr '/' '_')"
@@ -109,6 +118,7 @@ kl_restore() {
 
 # kl_etcdctl_env: point etcdctl at this node's etcd the kubeadm way, unless the caller
 # already set ETCDCTL_* (set them empty to talk plain HTTP); installs etcdctl when absent.
+# shellcheck disable=SC2329 # a library: each step uses some helpers
 kl_etcdctl_env() {
   export ETCDCTL_API=3
   export ETCDCTL_ENDPOINTS="${ETCDCTL_ENDPOINTS-https://127.0.0.1:2379}"
