@@ -147,3 +147,25 @@ def test_schema_errors_point_at_the_offending_line(tmp_path: Path) -> None:
     violations = lint_directory(scenario(tmp_path, yaml_text))
     assert [(v.file, v.line, v.rule) for v in violations] == [("scenario.yaml", 3, "schema")]
     assert "difficulty" in violations[0].message
+
+
+def test_inline_scenarios_get_the_script_rules_too() -> None:
+    from breaks.lint import lint_scenario
+    from breaks.scenario import scenario_from_inline
+
+    s = scenario_from_inline(
+        {
+            "id": "ours",
+            "title": "Ours",
+            "difficulty": "easy",
+            "prompt": "Serve v2.",
+            "secret": True,
+            "files": {
+                "break.sh": "#!/usr/bin/env bash\nsystemctl stop sshd\n",
+                "solve.sh": "#!/usr/bin/env bash\necho ok\n",
+            },
+        }
+    )
+    assert [(v.file, v.line, v.rule) for v in lint_scenario(s)] == [
+        ("break.sh", 2, "access-path")
+    ]
