@@ -166,6 +166,4 @@ def test_inline_scenarios_get_the_script_rules_too() -> None:
             },
         }
     )
-    assert [(v.file, v.line, v.rule) for v in lint_scenario(s)] == [
-        ("break.sh", 2, "access-path")
-    ]
+    assert [(v.file, v.line, v.rule) for v in lint_scenario(s)] == [("break.sh", 2, "access-path")]
