@@ -8,6 +8,7 @@ curl, pgrep, ...). Every call is logged; trees are compared by sha256 and mode.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -496,6 +497,12 @@ def make_pki() -> Pki:
         admin_cert=admin.public_bytes(serialization.Encoding.PEM),
         admin_key=_pem_key(admin_key),
     )
+
+
+@functools.lru_cache(maxsize=1)
+def shared_pki() -> Pki:
+    """One throwaway PKI for the whole test session (RSA key generation is slow)."""
+    return make_pki()
 
 
 # --- the sandbox -----------------------------------------------------------------------

@@ -16,7 +16,7 @@ import yaml
 
 from breaks.catalog import load_break, load_catalog
 from breaks.render import render_steps
-from tests.breaks_fixtures import NodeSandbox, bwrap_missing, make_pki
+from tests.breaks_fixtures import NodeSandbox, bwrap_missing, shared_pki
 
 pytestmark = pytest.mark.sandbox
 
@@ -57,6 +57,10 @@ EXPECTED: dict[str, tuple[list[str], list[str]]] = {
         ["-n", "kube-system", "rollout", "restart", "deployment/coredns"],
         ["-n", "kube-system", "get", "configmap", "coredns"],
     ),
+    "mutating-webhook-v2-to-v1": (
+        ["patch", "mutatingwebhookconfiguration", "image-policy", "--type", "json", "-p"],
+        ["delete", "mutatingwebhookconfiguration", "image-policy"],
+    ),
     "readiness-probe-wrong-port": (
         ["-n", "default", "patch", "deployment", "klustered", "--type", "json", "-p"],
         ["-n", "default", "get", "deployment", "klustered"],
@@ -70,7 +74,7 @@ def node() -> Iterator[NodeSandbox]:
         pytest.skip(_WHY)
     root = Path(tempfile.mkdtemp(prefix="klustered-api-"))
     try:
-        yield NodeSandbox(root / "node", make_pki())
+        yield NodeSandbox(root / "node", shared_pki())
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

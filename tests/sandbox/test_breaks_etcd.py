@@ -24,7 +24,7 @@ import yaml
 
 from breaks.catalog import load_break
 from breaks.render import render_steps
-from tests.breaks_fixtures import NodeSandbox, bwrap_missing, make_pki
+from tests.breaks_fixtures import NodeSandbox, bwrap_missing, shared_pki
 
 pytestmark = pytest.mark.sandbox
 
@@ -168,7 +168,7 @@ def etcd() -> Iterator[Etcd]:
     tmp = Path(tempfile.mkdtemp(prefix="klustered-etcd-"))
     kubelet: StaticPodEtcd | None = None
     try:
-        node = NodeSandbox(tmp / "node", make_pki())
+        node = NodeSandbox(tmp / "node", shared_pki())
         shutil.rmtree(node.root / "var/lib/etcd")
         client, peer, metrics = _free_port(), _free_port(), _free_port()
         (node.root / "etc/kubernetes/manifests/etcd.yaml").write_text(

@@ -8,6 +8,7 @@ more, solve.sh restores every file byte for byte (empty state directories under
 from __future__ import annotations
 
 import base64
+import platform
 import shutil
 import subprocess
 import tempfile
@@ -27,7 +28,7 @@ from tests.breaks_fixtures import (
     Pki,
     bwrap_missing,
     changed,
-    make_pki,
+    shared_pki,
     without_empty_state_dirs,
 )
 
@@ -38,7 +39,7 @@ _WHY = bwrap_missing()
 
 @pytest.fixture(scope="module")
 def pki() -> Pki:
-    return make_pki()
+    return shared_pki()
 
 
 @pytest.fixture
@@ -125,7 +126,8 @@ def kubelet_old_binary(node: NodeSandbox, diff: set[str]) -> None:
     )
     assert out.stdout.strip() == "Kubernetes v1.23.17"
     downloads = [c for c in _calls_named(node, "curl") if c[-1].startswith("https://dl.k8s.io")]
-    assert downloads[0][-1] == "https://dl.k8s.io/release/v1.23.17/bin/linux/amd64/kubelet"
+    arch = "arm64" if platform.machine() == "aarch64" else "amd64"
+    assert downloads[0][-1] == f"https://dl.k8s.io/release/v1.23.17/bin/linux/{arch}/kubelet"
 
 
 def controller_manager_no_replicaset(node: NodeSandbox, diff: set[str]) -> None:
