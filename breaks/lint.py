@@ -306,7 +306,7 @@ def lint_directory(directory: Path | str) -> list[Violation]:
     """Every rule violation in one scenario directory, sorted by file and line."""
     path = Path(directory)
     if not path.is_dir():
-        return [Violation(str(path), 0, "files", "not a directory")]
+        return [Violation("", 0, "files", "not a scenario directory")]
     manifest = path / SCENARIO_FILE
     if not manifest.is_file():
         return [Violation(SCENARIO_FILE, 0, "files", "scenario.yaml is missing")]

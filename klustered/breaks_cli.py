@@ -110,7 +110,8 @@ def lint(
     for directory in dirs:
         violations = lint_directory(directory)
         for v in violations:
-            typer.echo(f"{directory / v.file}:{v.line}: [{v.rule}] {v.message}")
+            where = directory / v.file if v.file else directory
+            typer.echo(f"{where}:{v.line}: [{v.rule}] {v.message}")
         if violations:
             bad += 1
         else:

@@ -85,3 +85,11 @@ def test_lint_exits_1_with_file_and_line_per_violation(tmp_path: Path) -> None:
     assert f"{d}/break.sh:3: [access-path] drops SSH/Teleport traffic: " in lines[0]
     assert any(line.startswith(f"{d}/solve.sh:0: [files]") for line in lines)
     assert lines[-1] == "error: 1 of 1 scenario(s) break the rules"
+
+
+def test_lint_of_a_missing_directory_says_so(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["lint", str(tmp_path / "nope")])
+    assert result.exit_code == 1
+    assert (
+        result.output.splitlines()[0] == f"{tmp_path / 'nope'}:0: [files] not a scenario directory"
+    )
