@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Put the routing mode back and restart the agents.
+set -euo pipefail
+state="$(kl_state)"
+current="$(kubectl -n kube-system get configmap cilium-config -o jsonpath='{.data.routing-mode}')"
+if [ "$current" = "tunel" ]; then
+  original="tunnel"
+  if [ -s "$state/routing-mode" ]; then
+    original="$(cat "$state/routing-mode")"
+  fi
+  kubectl -n kube-system patch configmap cilium-config --type merge \
+    -p "{\"data\":{\"routing-mode\":\"${original}\"}}"
+  kubectl -n kube-system rollout restart daemonset/cilium
+  kubectl -n kube-system rollout status daemonset/cilium --timeout=300s
+fi
+rm -f "$state/routing-mode"

@@ -1,0 +1,120 @@
+"""API-level catalog breaks with a kubectl recorder (no API server here).
+
+Each break.sh and solve.sh runs unchanged in the node sandbox as on control-plane-1;
+the test checks the kubectl calls each makes and that solve undoes what break did.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from breaks.catalog import load_break, load_catalog
+from breaks.render import render_steps
+from tests.breaks_fixtures import NodeSandbox, bwrap_missing, shared_pki
+
+pytestmark = pytest.mark.sandbox
+
+_WHY = bwrap_missing()
+
+# break id -> (a kubectl call break.sh must make, one solve.sh must make); calls are
+# argv prefixes after "kubectl".
+EXPECTED: dict[str, tuple[list[str], list[str]]] = {
+    "validating-admission-policy-lockout": (
+        ["apply", "-f", "-"],
+        ["delete", "validatingadmissionpolicy", "namespace-guard"],
+    ),
+    "limitrange-tiny": (
+        ["-n", "default", "apply", "-f", "-"],
+        ["-n", "default", "delete", "limitrange", "defaults"],
+    ),
+    "resourcequota-zero": (
+        ["-n", "default", "apply", "-f", "-"],
+        ["-n", "default", "delete", "resourcequota", "compute"],
+    ),
+    "worker-taints": (
+        ["taint", "nodes", "-l", "!node-role.kubernetes.io/control-plane", "--overwrite"],
+        ["get", "nodes"],
+    ),
+    "cilium-config-typo": (
+        ["-n", "kube-system", "patch", "configmap", "cilium-config", "--type", "merge"],
+        ["-n", "kube-system", "get", "configmap", "cilium-config"],
+    ),
+    "networkpolicy-cuts-database": (
+        ["-n", "default", "apply", "-f", "-"],
+        ["-n", "default", "delete", "networkpolicy", "allow-database"],
+    ),
+    "service-selector-typo": (
+        ["-n", "default", "patch", "service", "klustered", "--type", "merge", "-p"],
+        ["-n", "default", "patch", "service", "klustered", "--type", "merge", "-p"],
+    ),
+    "coredns-loop": (
+        ["-n", "kube-system", "rollout", "restart", "deployment/coredns"],
+        ["-n", "kube-system", "get", "configmap", "coredns"],
+    ),
+    "mutating-webhook-v2-to-v1": (
+        ["patch", "mutatingwebhookconfiguration", "image-policy", "--type", "json", "-p"],
+        ["delete", "mutatingwebhookconfiguration", "image-policy"],
+    ),
+    "readiness-probe-wrong-port": (
+        ["-n", "default", "patch", "deployment", "klustered", "--type", "json", "-p"],
+        ["-n", "default", "get", "deployment", "klustered"],
+    ),
+}
+
+
+@pytest.fixture
+def node() -> Iterator[NodeSandbox]:
+    if _WHY:
+        pytest.skip(_WHY)
+    root = Path(tempfile.mkdtemp(prefix="klustered-api-"))
+    try:
+        yield NodeSandbox(root / "node", shared_pki())
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _kubectl_calls(node: NodeSandbox) -> list[list[str]]:
+    return [c[1:] for c in node.calls() if c[0] == "kubectl"]
+
+
+def _made(calls: list[list[str]], prefix: list[str]) -> bool:
+    return any(c[: len(prefix)] == prefix for c in calls)
+
+
+@pytest.mark.parametrize("break_id", sorted(EXPECTED))
+def test_api_break_and_solve_drive_kubectl(node: NodeSandbox, break_id: str) -> None:
+    steps = render_steps(load_break(break_id))
+    want_break, want_solve = EXPECTED[break_id]
+
+    result = node.run(steps["break"])
+    assert result.returncode == 0, result.stderr
+    assert _made(_kubectl_calls(node), want_break), _kubectl_calls(node)
+    for applied in node.applied():
+        for doc in yaml.safe_load_all(applied.read_text()):
+            assert doc["metadata"]["name"], f"{applied} holds a named object"
+
+    node.clear_calls()
+    result = node.run(steps["solve"])
+    assert result.returncode == 0, result.stderr
+    assert _made(_kubectl_calls(node), want_solve), _kubectl_calls(node)
+
+
+def test_the_service_selector_typo_is_undone_by_solve(node: NodeSandbox) -> None:
+    steps = render_steps(load_break("service-selector-typo"))
+    node.run(steps["break"])
+    broke = next(c for c in _kubectl_calls(node) if "patch" in c)[-1]
+    node.clear_calls()
+    node.run(steps["solve"])
+    fixed = next(c for c in _kubectl_calls(node) if "patch" in c)[-1]
+    assert yaml.safe_load(broke) == {"spec": {"selector": {"app": "klustred"}}}
+    assert yaml.safe_load(fixed) == {"spec": {"selector": {"app": "klustered"}}}
+
+
+def test_every_api_catalog_break_has_a_case() -> None:
+    assert {s.id for s in load_catalog() if s.is_api} == set(EXPECTED)

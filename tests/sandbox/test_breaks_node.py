@@ -1,0 +1,251 @@
+"""Node-level catalog breaks against a node-shaped sandbox (a kubeadm node's files).
+
+For each break: break.sh changes what its scenario says, a second run changes nothing
+more, solve.sh restores every file byte for byte (empty state directories under
+/var/lib/klustered may stay: stated equivalence), and a second solve is a no-op.
+"""
+
+from __future__ import annotations
+
+import base64
+import platform
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.x509.oid import NameOID
+
+from breaks.catalog import load_break
+from breaks.render import render_steps
+from tests.breaks_fixtures import (
+    NodeSandbox,
+    Pki,
+    bwrap_missing,
+    changed,
+    shared_pki,
+    without_empty_state_dirs,
+)
+
+pytestmark = pytest.mark.sandbox
+
+_WHY = bwrap_missing()
+
+
+@pytest.fixture(scope="module")
+def pki() -> Pki:
+    return shared_pki()
+
+
+@pytest.fixture
+def node(pki: Pki) -> Iterator[NodeSandbox]:
+    if _WHY:
+        pytest.skip(_WHY)
+    root = Path(tempfile.mkdtemp(prefix="klustered-node-"))
+    try:
+        yield NodeSandbox(root / "node", pki)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _calls_named(node: NodeSandbox, name: str) -> list[list[str]]:
+    return [c[1:] for c in node.calls() if c[0] == name]
+
+
+# --- what each break must change -------------------------------------------------------
+
+
+def swap_reenabled(node: NodeSandbox, diff: set[str]) -> None:
+    assert "/swapfile" in diff
+    assert (node.root / "swapfile").stat().st_size == 1024 * 1024
+    assert (node.root / "swapfile").stat().st_mode & 0o777 == 0o600
+    assert node.read("/etc/fstab").endswith("/swapfile none swap sw 0 0\n")
+    assert ["/swapfile"] in _calls_named(node, "swapon")
+    assert ["restart", "kubelet"] in _calls_named(node, "systemctl")
+
+
+def chmod_x_kubectl(node: NodeSandbox, diff: set[str]) -> None:
+    assert {"/usr/bin/kubectl", "/usr/bin/chmod"} <= diff
+    for name in ("kubectl", "chmod"):
+        assert (node.root / "usr/bin" / name).stat().st_mode & 0o111 == 0
+
+
+def ip_forward_disabled(node: NodeSandbox, diff: set[str]) -> None:
+    conf = "/etc/sysctl.d/99-zz-network-tuning.conf"
+    assert conf in diff
+    assert node.read(conf) == "net.ipv4.ip_forward = 0\n"
+    assert ["--system"] in _calls_named(node, "sysctl")
+
+
+def iptables_drop_kubelet_port(node: NodeSandbox, diff: set[str]) -> None:
+    assert node.iptables_rules() == [
+        "INPUT -p tcp --dport 10250 -m comment --comment kubelet-healthz -j DROP"
+    ]
+
+
+def containerd_registry_redirect(node: NodeSandbox, diff: set[str]) -> None:
+    hosts = "/etc/containerd/certs.d/ghcr.io/hosts.toml"
+    assert {hosts, "/etc/containerd/config.toml"} <= diff
+    assert node.read(hosts).startswith('server = "https://ghcr.mirror.internal"\n')
+    assert 'config_path = "/etc/containerd/certs.d"' in node.read("/etc/containerd/config.toml")
+    assert ["restart", "containerd"] in _calls_named(node, "systemctl")
+    assert ["rmi", "ghcr.io/rawkode-academy/klustered:v2"] in _calls_named(node, "crictl")
+
+
+def containerd_socket_moved(node: NodeSandbox, diff: set[str]) -> None:
+    assert "/etc/containerd/config.toml" in diff
+    config = node.read("/etc/containerd/config.toml")
+    assert 'address = "/run/containerd/containerd-1.sock"' in config
+    assert ["restart", "containerd"] in _calls_named(node, "systemctl")
+
+
+def kubelet_maxpods(node: NodeSandbox, diff: set[str]) -> None:
+    assert "/var/lib/kubelet/config.yaml" in diff
+    assert node.read("/var/lib/kubelet/config.yaml").endswith("\nmaxPods: 3\n")
+    assert ["restart", "kubelet"] in _calls_named(node, "systemctl")
+
+
+def kubelet_static_pod_path(node: NodeSandbox, diff: set[str]) -> None:
+    config = node.read("/var/lib/kubelet/config.yaml")
+    assert "\nstaticPodPath: /etc/kubernetes/manifest\n" in config
+    assert ["restart", "kubelet"] in _calls_named(node, "systemctl")
+
+
+def kubelet_old_binary(node: NodeSandbox, diff: set[str]) -> None:
+    assert "/usr/bin/kubelet" in diff
+    out = subprocess.run(
+        [str(node.root / "usr/bin/kubelet"), "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "Kubernetes v1.23.17"
+    downloads = [c for c in _calls_named(node, "curl") if c[-1].startswith("https://dl.k8s.io")]
+    arch = "arm64" if platform.machine() == "aarch64" else "amd64"
+    assert downloads[0][-1] == f"https://dl.k8s.io/release/v1.23.17/bin/linux/{arch}/kubelet"
+
+
+def controller_manager_no_replicaset(node: NodeSandbox, diff: set[str]) -> None:
+    manifest = node.read("/etc/kubernetes/manifests/kube-controller-manager.yaml")
+    assert "- --controllers=*,bootstrapsigner,tokencleaner,-replicaset-controller\n" in manifest
+    assert ["-n", "default", "delete", "pod", "-l", "app=klustered", "--wait=false"] in (
+        _calls_named(node, "kubectl")
+    )
+
+
+def scheduler_hidden(node: NodeSandbox, diff: set[str]) -> None:
+    assert diff == {
+        "/etc/kubernetes/manifests/kube-scheduler.yaml",
+        "/etc/kubernetes/manifests/.kube-scheduler.yaml",
+    }
+    assert not (node.root / "etc/kubernetes/manifests/kube-scheduler.yaml").exists()
+    assert ["-n", "default", "delete", "pod", "-l", "app=klustered", "--wait=false"] in (
+        _calls_named(node, "kubectl")
+    )
+
+
+def etcd_liveness_probe_path(node: NodeSandbox, diff: set[str]) -> None:
+    manifest = node.read("/etc/kubernetes/manifests/etcd.yaml")
+    liveness = manifest.split("livenessProbe:")[1].split("readinessProbe:")[0]
+    assert "path: /healthz\n" in liveness
+    assert manifest.count("path: /readyz\n") == 2, "readiness and startup probes untouched"
+
+
+def apiserver_key_corrupted(node: NodeSandbox, diff: set[str]) -> None:
+    key = node.read("/etc/kubernetes/pki/apiserver.key")
+    assert key.rstrip().splitlines()[-1] == "-----END R5A PRIVATE KEY-----"
+    assert ["stop", "0123abcd"] in _calls_named(node, "crictl")
+
+
+def admin_kubeconfig_downgraded(node: NodeSandbox, diff: set[str]) -> None:
+    assert "/etc/kubernetes/admin.conf" in diff
+    conf = node.read("/etc/kubernetes/admin.conf")
+    data = conf.split("client-certificate-data: ")[1].split("\n")[0]
+    cert = x509.load_pem_x509_certificate(base64.b64decode(data))
+    assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "kubernetes-admin"
+    assert cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME) == []
+    ca = x509.load_pem_x509_certificate(node.pki.ca_cert)
+    ca.public_key().verify(  # type: ignore[union-attr,call-arg]
+        cert.signature,
+        cert.tbs_certificate_bytes,
+        padding.PKCS1v15(),  # type: ignore[arg-type]
+        cert.signature_hash_algorithm,  # type: ignore[arg-type]
+    )
+
+
+@dataclass(frozen=True)
+class Case:
+    break_id: str
+    check: Callable[[NodeSandbox, set[str]], None]
+    params: dict[str, object] = field(default_factory=dict)
+
+
+CASES = [
+    Case("swap-reenabled", swap_reenabled, {"sizeMb": 1}),
+    Case("chmod-x-kubectl", chmod_x_kubectl),
+    Case("ip-forward-disabled", ip_forward_disabled),
+    Case("iptables-drop-kubelet-port", iptables_drop_kubelet_port),
+    Case("containerd-registry-redirect", containerd_registry_redirect),
+    Case("containerd-socket-moved", containerd_socket_moved, {"settleSeconds": 0}),
+    Case("kubelet-maxpods", kubelet_maxpods, {"maxPods": 3}),
+    Case("kubelet-static-pod-path", kubelet_static_pod_path),
+    Case("kubelet-old-binary", kubelet_old_binary, {"settleSeconds": 0}),
+    Case(
+        "controller-manager-no-replicaset", controller_manager_no_replicaset, {"settleSeconds": 0}
+    ),
+    Case("scheduler-hidden", scheduler_hidden),
+    Case("etcd-liveness-probe-path", etcd_liveness_probe_path),
+    Case("apiserver-key-corrupted", apiserver_key_corrupted),
+    Case("admin-kubeconfig-downgraded", admin_kubeconfig_downgraded),
+]
+
+
+def _run(node: NodeSandbox, script: str, step: str) -> None:
+    result = node.run(script)
+    assert result.returncode == 0, f"{step} failed:\n{result.stdout}\n{result.stderr}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.break_id)
+def test_break_bites_and_solve_restores_the_node(node: NodeSandbox, case: Case) -> None:
+    steps = render_steps(load_break(case.break_id), case.params)
+    before = node.snapshot()
+
+    _run(node, steps["break"], "break")
+    broken = node.snapshot()
+    case.check(node, changed(before, broken))
+
+    _run(node, steps["break"], "second break")
+    assert changed(broken, node.snapshot()) == set(), "a second break run changed files"
+
+    _run(node, steps["solve"], "solve")
+    solved = node.snapshot()
+    assert changed(without_empty_state_dirs(before), without_empty_state_dirs(solved)) == set()
+    assert node.iptables_rules() == []
+
+    _run(node, steps["solve"], "second solve")
+    assert changed(solved, node.snapshot()) == set(), "a second solve run changed files"
+
+
+def test_every_node_level_catalog_break_has_a_sandbox_case() -> None:
+    from breaks.catalog import load_catalog
+
+    node_level = {
+        s.id
+        for s in load_catalog()
+        if not s.is_api and s.spec.layer is not None and s.spec.layer.value != "etcd"
+    }
+    assert node_level == {c.break_id for c in CASES}
+
+
+def test_sandbox_process_table_follows_the_static_pod_manifests(node: NodeSandbox) -> None:
+    assert node.run("pgrep -x kube-scheduler").returncode == 0
+    assert node.run("pgrep -f -- '--controllers=.*bootstrapsigner'").returncode == 0
+    assert node.run("pgrep -x kube-proxy").returncode == 1
+    hidden = node.root / "etc/kubernetes/manifests"
+    (hidden / "kube-scheduler.yaml").rename(hidden / ".kube-scheduler.yaml")
+    assert node.run("pgrep -x kube-scheduler").returncode == 1
