@@ -47,4 +47,6 @@ def test_installed_package_works_outside_the_repo(tmp_path: Path) -> None:
         text=True,
         cwd=work,
     )
-    assert isinstance(json.loads(listed.stdout), list)
+    catalog = json.loads(listed.stdout)
+    assert len(catalog) >= 25
+    assert {"id", "title", "layer", "difficulty", "targets"} <= set(catalog[0])
