@@ -25,6 +25,10 @@ class NodeHandle:
     """The address kubelet and etcd use: the mesh address when the mesh is on."""
     ready: pulumi.Resource
     """The last bootstrap step of this node; anything that runs on it depends on this."""
+    shell: str = "bash -s"
+    """The command that runs a script from stdin as root on this node."""
+    machine: pulumi.Resource | None = None
+    """The machine: commands on the node are deleted with it (no SSH to a vanished host)."""
 
     @property
     def name(self) -> str:

@@ -27,11 +27,15 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from breaks.catalog import catalog_ids
+from breaks.catalog import catalog_ids, resolve_scenario
+from breaks.lint import lint_directory, lint_scenario
+from breaks.scenario import ScenarioError, resolve_params
+from breaks.targets import TargetError, resolve_targets
 from components.mesh.addresses import BLOCK_SIZE as MESH_BLOCK
 from components.mesh.addresses import MAX_WORKERS as MAX_MESH_WORKERS
 from components.mesh.addresses import mesh_addresses
-from components.nodes import node_slots
+from components.nodes import NodeSlot, node_slots
+from klustered.stackfile import SECRET_PLACEHOLDER
 
 NAMESPACE = "klustered"
 OLDEST_MINOR = 31
@@ -499,41 +503,61 @@ def _semantic_errors(cfg: StackConfig, base_dir: Path) -> list[ConfigError]:
                     )
                 )
 
-        node_names = {s.name for s in node_slots(team.name, team.control_planes, team.workers)}
+        slots = node_slots(team.name, team.control_planes, team.workers)
+        seen: dict[str, int] = {}
         for j, ref in enumerate(team.breaks):
-            bwhere = f"{where}.breaks[{j}]"
-            if ref.id is not None and ref.id not in known_ids:
+            errors += _break_errors(f"{where}.breaks[{j}]", ref, slots, base_dir, known_ids)
+            label = ref.label
+            if label in seen:
                 errors.append(
                     ConfigError(
-                        f"{bwhere}.id",
-                        f"{ref.id!r} is not in the break catalog"
-                        + (" (the catalog is empty)" if not known_ids else ""),
+                        f"{where}.breaks[{j}]",
+                        f"{label!r} is already applied as breaks[{seen[label]}]",
                     )
                 )
-            if ref.path is not None:
-                scenario = (base_dir / ref.path).resolve()
-                if not (scenario / "scenario.yaml").is_file():
-                    errors.append(
-                        ConfigError(
-                            f"{bwhere}.path",
-                            f"{ref.path!r} is not a scenario directory (no scenario.yaml under "
-                            f"{scenario})",
-                        )
-                    )
-            if ref.inline is not None:
-                missing = [k for k in ("id", "break", "solve") if k not in ref.inline]
-                if missing:
-                    errors.append(ConfigError(f"{bwhere}.inline", f"needs {', '.join(missing)}"))
-            if isinstance(ref.targets, list):
-                for k, target in enumerate(ref.targets):
-                    if target not in node_names:
-                        errors.append(
-                            ConfigError(
-                                f"{bwhere}.targets[{k}]",
-                                f"{target!r} is not a node of team {team.name} "
-                                f"({', '.join(sorted(node_names))})",
-                            )
-                        )
+            seen.setdefault(label, j)
+    return errors
+
+
+def _break_errors(
+    where: str, ref: BreakRef, slots: list[NodeSlot], base_dir: Path, known_ids: frozenset[str]
+) -> list[ConfigError]:
+    """A break entry checked with the break loader: source, params, targets and lint rules."""
+    if ref.id is not None and ref.id not in known_ids:
+        empty = " (the catalog is empty)" if not known_ids else ""
+        return [ConfigError(f"{where}.id", f"{_show(ref.id)} is not in the break catalog{empty}")]
+    if ref.path is not None:
+        directory = (base_dir / ref.path).resolve()
+        if not (directory / "scenario.yaml").is_file():
+            return [
+                ConfigError(
+                    f"{where}.path",
+                    f"{_show(ref.path)} is not a scenario directory (no scenario.yaml under "
+                    f"{directory})",
+                )
+            ]
+    source = "id" if ref.id is not None else "path" if ref.path is not None else "inline"
+    try:
+        scenario = resolve_scenario(id=ref.id, path=ref.path, inline=ref.inline, base_dir=base_dir)
+    except ScenarioError as exc:
+        return [ConfigError(f"{where}.{source}", "; ".join(exc.problems))]
+    errors: list[ConfigError] = []
+    try:
+        resolve_params(scenario.spec, ref.params)
+    except ScenarioError as exc:
+        errors += [ConfigError(f"{where}.params", p.removeprefix("params.")) for p in exc.problems]
+    try:
+        resolve_targets(ref.targets or scenario.spec.targets, slots)
+    except TargetError as exc:
+        nodes = ", ".join(slot.name for slot in slots)
+        errors.append(ConfigError(f"{where}.targets", f"{exc} (nodes: {nodes})"))
+    if ref.path is not None:
+        violations = lint_directory(base_dir / ref.path)
+    elif ref.inline is not None and SECRET_PLACEHOLDER not in scenario.scripts.values():
+        violations = lint_scenario(scenario)
+    else:
+        violations = []
+    errors += [ConfigError(f"{where}.{source}", str(v)) for v in violations]
     return errors
 
 

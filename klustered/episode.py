@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypedDict
 
 import pulumi
 import pulumi_equinix_metal as metal
 import pulumi_tls as tls
 
+from breaks.catalog import resolve_scenario
+from breaks.component import Break
 from components.cluster.component import Cluster, ClusterNodeArgs, NodePhaseArgs
 from components.machines.equinix_metal import EquinixMetalMachine, project_ssh_key
 from components.machines.gcp import GcpMachine, GcpTeamFirewall
@@ -18,6 +21,7 @@ from components.mesh.addresses import mesh_addresses
 from components.mesh.component import Mesh
 from components.nodes import NodeRole, NodeSlot, node_slots
 from components.workload.component import Workload
+from components.workload.goal_check import render_goal_check
 from components.workload.manifests import NODE_PORT
 from klustered.config import MachinesConfig, StackConfig, TeamConfig
 
@@ -25,11 +29,19 @@ MESH_PHASE = 35
 """The mesh comes up after the packages (30) and before kubeadm (40+)."""
 
 
+def image_tag(image: str) -> str:
+    """The tag of an image reference (`latest` when it has none): the version it serves."""
+    last = image.rsplit("/", 1)[-1]
+    return last.rsplit(":", 1)[1] if ":" in last else "latest"
+
+
 class EpisodeArgs(TypedDict):
     """Inputs of an Episode."""
 
     config: StackConfig
     """The validated stack config."""
+    base_dir: str
+    """The project directory: break paths in the stack file are relative to it."""
 
 
 class TeamArgs(TypedDict):
@@ -43,6 +55,7 @@ class TeamArgs(TypedDict):
     """The episode's ProjectSshKey per Equinix Metal project."""
     mesh_addresses: dict[str, ipaddress.IPv4Interface]
     """Every node's mesh address (empty when the mesh is off)."""
+    base_dir: str
 
 
 @dataclass(frozen=True)
@@ -161,6 +174,29 @@ class Team(pulumi.ComponentResource):
             child,
         )
 
+        first = NodeSlot(team.name, NodeRole.CONTROL_PLANE, 1).name
+        healthy = pulumi.Output.from_input(cluster_ips[first]).apply(
+            lambda ip: render_goal_check(ip, version=image_tag(config.workload.image))
+        )
+        self.breaks = [
+            Break(
+                f"{name}-break-{ref.label}",
+                {
+                    "cluster": self.cluster.handle,
+                    "scenario": resolve_scenario(
+                        id=ref.id, path=ref.path, inline=ref.inline, base_dir=Path(args["base_dir"])
+                    ),
+                    "default_verify": healthy,
+                    "targets": ref.targets,
+                    "params": dict(ref.params),
+                    "rehearse": ref.rehearse,
+                    "depends_on": [self.workload],
+                },
+                pulumi.ResourceOptions(parent=self.cluster),
+            )
+            for ref in team.breaks
+        ]
+
         self.nodes = [
             NodeOutput(
                 name=slot.name,
@@ -183,6 +219,8 @@ class Team(pulumi.ComponentResource):
             **self.cluster.rendered_files,
             "goal-check.sh": self.cluster.handle.goal_check,
         }
+        for brk in self.breaks:
+            self.rendered_files.update(brk.rendered_files)
         self.register_outputs({"apiEndpoint": self.cluster.api_endpoint, "appUrl": self.app_url})
 
     @staticmethod
@@ -277,6 +315,7 @@ class Episode(pulumi.ComponentResource):
                     "ssh_private_key": ssh_key.private_key_openssh,
                     "equinix_keys": equinix_keys,
                     "mesh_addresses": addresses,
+                    "base_dir": args["base_dir"],
                 },
                 child,
             )

@@ -8,9 +8,9 @@ file's config and writes the documented layout (DESIGN.md, "Offline plan").
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -73,28 +73,31 @@ def run_offline(
     """
     monitor = monitor or RecordingMonitor(OfflineMocks())
     mocks = monitor.mocks
-    loop = asyncio.new_event_loop()
 
     def body() -> Any:
+        # A thread of its own: a fresh event loop and empty context variables, so runs
+        # never share SDK state and the caller's event loop is left as it was.
+        loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
-        pulumi.runtime.set_mocks(
-            mocks, project=project, stack=stack, preview=False, monitor=monitor
-        )
-        pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
-        holder: dict[str, Any] = {}
+        try:
+            pulumi.runtime.set_mocks(
+                mocks, project=project, stack=stack, preview=False, monitor=monitor
+            )
+            pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
+            holder: dict[str, Any] = {}
 
-        def run() -> None:
-            result = program()
-            holder["value"] = _sync_await(pulumi.Output.from_input(result).future())
+            def run() -> None:
+                result = program()
+                holder["value"] = _sync_await(pulumi.Output.from_input(result).future())
 
-        _sync_await(run_pulumi_func(run))
-        return holder.get("value")
+            _sync_await(run_pulumi_func(run))
+            return holder.get("value")
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()
 
-    try:
-        value = contextvars.Context().run(body)
-    finally:
-        asyncio.set_event_loop(None)
-        loop.close()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="klustered-offline") as pool:
+        value = pool.submit(body).result()
     return OfflineRun(monitor.registrations, value)
 
 

@@ -47,7 +47,7 @@ def load_config(base_dir: Path | None = None) -> StackConfig:
 def main(base_dir: Path | None = None) -> Episode:
     """Build the episode for the current stack and export its outputs."""
     config = load_config(base_dir)
-    episode = Episode("episode", {"config": config})
+    episode = Episode("episode", {"config": config, "base_dir": str(base_dir or Path.cwd())})
     pulumi.export("sshPublicKey", episode.ssh_public_key)
     pulumi.export(
         "teams",

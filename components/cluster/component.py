@@ -272,6 +272,8 @@ class Cluster(pulumi.ComponentResource):
                     public_ip=pulumi.Output.from_input(node["public_ip"]),
                     cluster_ip=pulumi.Output.from_input(node["cluster_ip"]),
                     ready=node_ready,
+                    shell=root_shell(node["ssh_user"]),
+                    machine=node.get("machine"),
                 )
             )
             self.nodes.append(

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Run a break's verify step until it is green or red as expected, within a time limit.
+# Inputs: VERIFY_SCRIPT (the rendered verify step, run on stdin, never on a command line),
+# EXPECT (green|red), BREAK_ID, WHEN (a few words for messages), WITHIN_SECONDS,
+# INTERVAL_SECONDS. Exits 1 with a message naming the break when time runs out.
+set -euo pipefail
+: "${VERIFY_SCRIPT:?}" "${EXPECT:?}" "${BREAK_ID:?}" "${WHEN:?}"
+: "${WITHIN_SECONDS:?}" "${INTERVAL_SECONDS:?}"
+
+deadline=$((SECONDS + WITHIN_SECONDS))
+while :; do
+  if bash <<<"$VERIFY_SCRIPT" >/dev/null 2>&1; then
+    state=green
+  else
+    state=red
+  fi
+  if [ "$state" = "$EXPECT" ]; then
+    echo "break $BREAK_ID: verify is $state $WHEN, as expected"
+    exit 0
+  fi
+  if [ "$SECONDS" -ge "$deadline" ]; then
+    if [ "$EXPECT" = red ]; then
+      echo "break $BREAK_ID did not bite: verify is still green ${WITHIN_SECONDS}s $WHEN" >&2
+    else
+      echo "break $BREAK_ID: verify is not green ${WITHIN_SECONDS}s $WHEN" >&2
+    fi
+    exit 1
+  fi
+  sleep "$INTERVAL_SECONDS"
+done
