@@ -6,6 +6,7 @@ rehearsal: solve, verify green, break again, verify red. Pure: text in, text out
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from typing import Literal
 
@@ -46,7 +47,7 @@ def render_expectation(
     return render_script(
         load_script("breaks.lib", "expect.sh"),
         {
-            "VERIFY_SCRIPT": verify,
+            "VERIFY_SCRIPT_B64": base64.b64encode(verify.encode()).decode(),
             "EXPECT": expect,
             "BREAK_ID": scenario.id,
             "WHEN": when,

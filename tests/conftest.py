@@ -47,22 +47,30 @@ def example_stack() -> dict[str, Any]:
     return dict(data["config"])
 
 
+def episode_program() -> Any:
+    """The real program; returns the Episode's rendered files (resolved by the run)."""
+    import pulumi
+
+    from klustered.program import main
+
+    files = main(base_dir=REPO).rendered_files
+    return pulumi.Output.all(**files) if files else {}
+
+
+def run_stack(config: dict[str, Any], stack: str = "test") -> OfflineRun:
+    """Run the real program with a stack's config mapping (values as in the stack file)."""
+    as_strings = {k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
+    return run_offline(episode_program, as_strings, stack=stack)
+
+
 @pytest.fixture
-def run_episode(offline: Runner) -> Callable[[dict[str, Any]], OfflineRun]:
-    """Run the real program with a stack's config mapping; the value is the Episode's files."""
+def run_episode() -> Callable[..., OfflineRun]:
+    """Run the real program with a stack's config mapping; the value is the rendered files."""
 
     def run(
         config: dict[str, Any], secret_keys: list[str] | None = None, stack: str = "test"
     ) -> OfflineRun:
-        from klustered.program import main
-
-        def program() -> Any:
-            import pulumi
-
-            episode = main(base_dir=REPO)
-            files = episode.rendered_files
-            return pulumi.Output.all(**files) if files else {}
-
-        return offline(program, config, secret_keys, stack)
+        as_strings = {k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
+        return run_offline(episode_program, as_strings, secret_keys, stack=stack)
 
     return run

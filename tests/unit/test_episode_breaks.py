@@ -1,0 +1,171 @@
+"""Breaks in the episode under the mock engine: where they hang, secrets, order, removal."""
+
+from __future__ import annotations
+
+import base64
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from klustered.offline import Registration
+from klustered.plan import OfflineRun
+
+RunEpisode = Callable[..., OfflineRun]
+BREAK = "klustered:breaks:Break"
+COMMAND = "command:remote:Command"
+
+STACK: dict[str, Any] = {
+    "klustered:machines": {"provider": "gcp", "gcp": {"project": "p"}},
+    "klustered:mesh": {"enabled": True},
+    "klustered:teams": [
+        {
+            "name": "blue",
+            "controlPlanes": 1,
+            "workers": 2,
+            "breaks": [
+                {"id": "kubelet-maxpods", "targets": "workers", "params": {"maxPods": 2}},
+                {"id": "service-selector-typo"},
+            ],
+        },
+        {"name": "green", "controlPlanes": 1, "workers": 1},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def run() -> OfflineRun:
+    from conftest import run_stack
+
+    return run_stack(STACK, stack="breaks")
+
+
+def _under(run: OfflineRun, reg: Registration) -> list[Registration]:
+    return run.descendants_of(reg.urn)
+
+
+def test_breaks_hang_under_their_team_cluster_only(run: OfflineRun) -> None:
+    [blue_cluster] = [c for c in run.by_type("klustered:cluster:Cluster") if "blue" in c.name]
+    breaks = run.by_type(BREAK)
+    assert sorted(b.name for b in breaks) == [
+        "episode-blue-break-kubelet-maxpods",
+        "episode-blue-break-service-selector-typo",
+    ]
+    for brk in breaks:
+        assert brk.parent == blue_cluster.urn
+        commands = [r for r in _under(run, brk) if r.type == COMMAND]
+        assert commands
+        green_urns = {r.urn for r in run.registrations if r.name.startswith("episode-green")}
+        for command in commands:
+            assert not set(command.dependencies) & green_urns, command.name
+
+
+def test_break_scripts_go_on_secret_stdin_with_logging_off(run: OfflineRun) -> None:
+    for brk in run.by_type(BREAK):
+        for command in (r for r in _under(run, brk) if r.type == COMMAND):
+            assert "stdin" in command.secret_inputs, command.name
+            assert command.inputs["logging"] == "none", command.name
+            assert {"stdout", "stderr"} <= set(command.options["additionalSecretOutputs"])
+            assert "KLUSTERED_BREAK_ID" not in command.inputs["create"]
+
+
+def test_the_break_runs_on_its_targets_after_verify_and_the_workload(run: OfflineRun) -> None:
+    [brk] = [b for b in run.by_type(BREAK) if b.name.endswith("kubelet-maxpods")]
+    names = {r.name: r for r in _under(run, brk) if r.type == COMMAND}
+    prefix = "episode-blue-break-kubelet-maxpods"
+    assert sorted(names) == [
+        f"{prefix}-10-verify-before",
+        f"{prefix}-60-break-blue-worker-1",
+        f"{prefix}-60-break-blue-worker-2",
+        f"{prefix}-70-verify-red",
+    ]
+    before = names[f"{prefix}-10-verify-before"]
+    [workload] = [w for w in run.by_type("klustered:workload:Workload") if "blue" in w.name]
+    [group] = [g for g in run.by_type("kubernetes:yaml/v2:ConfigGroup") if "blue" in g.name]
+    assert {workload.urn, group.urn} & set(before.dependencies)
+    ready = run.named("episode-blue-cluster-blue-control-plane-1-70-ready")
+    assert ready.urn in before.dependencies
+    for worker in ("blue-worker-1", "blue-worker-2"):
+        step = names[f"{prefix}-60-break-{worker}"]
+        assert before.urn in step.dependencies
+        assert "export KLUSTERED_PARAM_MAX_PODS=2" in step.inputs["stdin"]
+    red = names[f"{prefix}-70-verify-red"]
+    assert {names[f"{prefix}-60-break-{w}"].urn for w in ("blue-worker-1", "blue-worker-2")} <= set(
+        red.dependencies
+    )
+    assert red.inputs["triggers"], "verify-red must run again when the break changes"
+
+
+def test_destroying_a_break_runs_its_solve_on_the_targets(run: OfflineRun) -> None:
+    step = run.named("episode-blue-break-kubelet-maxpods-60-break-blue-worker-1")
+    delete = step.inputs["delete"]
+    assert "delete" in step.secret_inputs
+    encoded = delete.split("'")[3]
+    solve = base64.b64decode(encoded).decode()
+    assert "# --- solve ---" in solve
+    assert delete.endswith("| sudo -n bash -s")
+    verify = run.named("episode-blue-break-kubelet-maxpods-10-verify-before")
+    assert "delete" not in verify.inputs
+
+
+def test_a_rehearsal_breaks_solves_and_breaks_again(run_episode: RunEpisode) -> None:
+    stack = copy.deepcopy(STACK)
+    stack["klustered:teams"][0]["breaks"] = [{"id": "service-selector-typo", "rehearse": True}]
+    rehearsed = run_episode(stack)
+    [brk] = rehearsed.by_type(BREAK)
+    steps = sorted(
+        r.name.removeprefix("episode-blue-break-service-selector-typo-")
+        for r in _under(rehearsed, brk)
+        if r.type == COMMAND
+    )
+    assert steps == [
+        "10-verify-before",
+        "20-rehearse-break-blue-control-plane-1",
+        "30-rehearse-verify-red",
+        "40-rehearse-solve-blue-control-plane-1",
+        "50-rehearse-verify-green",
+        "60-break-blue-control-plane-1",
+        "70-verify-red",
+    ]
+
+
+def test_removing_a_break_changes_no_other_resource(
+    run: OfflineRun, run_episode: RunEpisode
+) -> None:
+    fewer = copy.deepcopy(STACK)
+    fewer["klustered:teams"][0]["breaks"] = fewer["klustered:teams"][0]["breaks"][:1]
+    after = run_episode(fewer, stack="breaks")
+    [removed] = [b for b in run.by_type(BREAK) if b.name.endswith("service-selector-typo")]
+    gone = {removed.urn} | {r.urn for r in _under(run, removed)}
+    kept = {r.urn: (r.raw_inputs, r.dependencies) for r in run.registrations if r.urn not in gone}
+    now = {r.urn: (r.raw_inputs, r.dependencies) for r in after.registrations}
+    assert now == kept
+
+
+def test_breaks_do_not_touch_machines_or_bootstrap(
+    run: OfflineRun, run_episode: RunEpisode
+) -> None:
+    none = copy.deepcopy(STACK)
+    none["klustered:teams"][0]["breaks"] = []
+    bare = run_episode(none, stack="breaks")
+
+    def outside_breaks(r: OfflineRun) -> dict[str, Any]:
+        inside = {d.urn for b in r.by_type(BREAK) for d in [b, *_under(r, b)]}
+        return {
+            x.urn: (x.raw_inputs, x.dependencies) for x in r.registrations if x.urn not in inside
+        }
+
+    assert outside_breaks(run) == outside_breaks(bare)
+
+
+def test_plan_files_hold_each_break_step(run: OfflineRun) -> None:
+    files = run.value
+    steps = sorted(k for k in files if k.startswith("blue/breaks/kubelet-maxpods/"))
+    assert steps == [
+        "blue/breaks/kubelet-maxpods/10-verify-before.sh",
+        "blue/breaks/kubelet-maxpods/60-break.sh",
+        "blue/breaks/kubelet-maxpods/70-verify-red.sh",
+        "blue/breaks/kubelet-maxpods/80-solve-on-destroy.sh",
+    ]
+    assert "export EXPECT=red" in files["blue/breaks/kubelet-maxpods/70-verify-red.sh"]
