@@ -39,7 +39,9 @@ and `KLUSTERED_BREAK_STEP`, the prelude (`breaks/lib/prelude.sh`: KlusteredBench
 `kl_retry`, `kl_state`, `kl_backup`, `kl_restore`, `kl_etcdctl_env`), then the
 script. Breaks that must remember something (a backup, an etcd snapshot) keep it
 on the node in `/var/lib/klustered/breaks/<id>/`, where solve.sh finds it. Without a
-verify.sh, verify is the cluster's goal check.
+verify.sh, verify is the cluster's goal check for the version it was deployed with
+(the app answers on its NodePort with a seeded quote and no database error). How
+breaks are applied to a cluster: [applying-breaks.md](applying-breaks.md).
 
 `klustered breaks lint DIR...` enforces: required files, the schema, ASCII only, the
 access path (a static check for scripts that stop or firewall SSH and Teleport: ports
