@@ -87,22 +87,23 @@ class Break(pulumi.ComponentResource):
         }
 
         after: list[pulumi.Resource] = [*cluster.ready, *args.get("depends_on", [])]
-        break_text = ""
+        last_break_step = ""
         for index, step in enumerate(shape):
             script: pulumi.Output[str] = pulumi.Output.secret(_step_script(rendered, index))
             self.rendered_files[f"breaks/{scenario.id}/{step.name}.sh"] = script
             nodes = targets if step.on == "targets" else [first]
             if step.name.endswith("-break"):
-                break_text = step.name
+                last_break_step = step.name
             commands = [
                 self._command(
                     f"{name}-{step.name}" + (f"-{node.name}" if step.on == "targets" else ""),
                     node,
-                    step,
                     script,
                     solve if step.reverts and args.get("revert_on_destroy", True) else None,
                     after=[*after, node.ready],
-                    rerun_with=_digest(rendered, break_text) if "verify-red" in step.name else None,
+                    rerun_with=(
+                        _digest(rendered, last_break_step) if "verify-red" in step.name else None
+                    ),
                 )
                 for node in nodes
             ]
@@ -113,7 +114,6 @@ class Break(pulumi.ComponentResource):
         self,
         resource_name: str,
         node: NodeHandle,
-        step: Step,
         script: pulumi.Output[str],
         solve: pulumi.Output[str] | None,
         *,
