@@ -25,8 +25,9 @@ from components.workload.goal_check import render_goal_check
 from components.workload.manifests import NODE_PORT
 from klustered.config import MachinesConfig, StackConfig, TeamConfig
 
-MESH_PHASE = 35
-"""The mesh comes up after the packages (30) and before kubeadm (40+)."""
+MESH_PHASE = 42
+"""The mesh comes up after the node-local phases (10-40) and before kubeadm (45+): it is
+the first phase that needs the teammates' addresses."""
 
 
 def image_tag(image: str) -> str:

@@ -174,11 +174,15 @@ class Cluster(pulumi.ComponentResource):
             runner = _NodeCommands(self, f"{name}-{slot.name}", node, connection)
             wait = runner.command("wait-for-ssh", WAIT_FOR_SSH, None, secret=False, after=[])
             previous: pulumi.Resource = wait
-            for file, text in render_prep_files(slot, version).items():
-                previous = runner.phase(file, text, secret=False, after=[previous])
-            for extra in node.get("extra_phases", []):
+            # Extra phases slot in by their number (42-mesh runs between 40 and 45).
+            phases: list[NodePhaseArgs] = [
+                {"file": file, "script": text, "secret": False}
+                for file, text in render_prep_files(slot, version).items()
+            ]
+            phases += node.get("extra_phases", [])
+            for phase in sorted(phases, key=lambda p: p["file"]):
                 previous = runner.phase(
-                    extra["file"], extra["script"], secret=extra["secret"], after=[previous]
+                    phase["file"], phase["script"], secret=phase["secret"], after=[previous]
                 )
             last[slot.name] = previous
 

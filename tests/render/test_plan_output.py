@@ -53,15 +53,10 @@ def test_every_node_receives_its_phases_in_order(plan_dir: Path) -> None:
             files = sorted(p.name for p in (plan_dir / team / node).iterdir())
             assert "breaks" not in node
             phases = [f for f in files if f.endswith(".sh")]
-            expected = [
-                "10-os-prep.sh",
-                "20-containerd.sh",
-                "30-kubernetes-packages.sh",
-                "35-mesh.sh",
-            ]
+            expected = ["10-os-prep.sh", "20-containerd.sh", "30-kubernetes-packages.sh"]
             if "control-plane" in node:
                 expected.append("40-images.sh")
-            expected.append("45-api-endpoint.sh")
+            expected += ["42-mesh.sh", "45-api-endpoint.sh"]
             if node.endswith("control-plane-1"):
                 expected += [
                     "50-kubeadm-init.sh",

@@ -303,7 +303,7 @@ def test_adding_a_worker_changes_teammates_peers_and_no_machine(run_episode: Run
 
     def mesh_phase(run: OfflineRun, node: str) -> str:
         return str(
-            run.named(f"episode-{node.split('-', maxsplit=1)[0]}-cluster-{node}-35-mesh").inputs[
+            run.named(f"episode-{node.split('-', maxsplit=1)[0]}-cluster-{node}-42-mesh").inputs[
                 "stdin"
             ]
         )
@@ -311,3 +311,13 @@ def test_adding_a_worker_changes_teammates_peers_and_no_machine(run_episode: Run
     assert "blue-worker-3" not in mesh_phase(before, "blue-worker-1")
     assert "# blue-worker-3" in mesh_phase(after, "blue-worker-1")
     assert mesh_phase(before, "green-worker-1") == mesh_phase(after, "green-worker-1")
+
+
+def test_mesh_comes_up_after_the_node_local_phases_and_before_kubeadm(
+    two_teams: OfflineRun,
+) -> None:
+    def phase(step: str) -> Registration:
+        return two_teams.named(f"episode-blue-cluster-blue-control-plane-2-{step}")
+
+    assert phase("40-images").urn in phase("42-mesh").dependencies
+    assert phase("42-mesh").urn in phase("45-api-endpoint").dependencies
