@@ -110,12 +110,26 @@ def preflight() -> None:
     run("ip", "netns", "del", probe, check=False)
 
 
-def bring_up(sandbox: Sandbox, nodes: list[RenderedNode], workdir: Path) -> None:
-    """Underlay bridge in a hub namespace, one namespace + veth + wireguard-go per node."""
+def listen_only(stripped: str) -> str:
+    """A wg config with the keepalives left out: the node answers handshakes, never starts one."""
+    return "".join(
+        line
+        for line in stripped.splitlines(keepends=True)
+        if not line.replace(" ", "").startswith("PersistentKeepalive=")
+    )
+
+
+def bring_up(sandbox: Sandbox, nodes: list[RenderedNode], workdir: Path) -> dict[str, Path]:
+    """Underlay bridge in a hub namespace, one namespace + veth + wireguard-go per node.
+
+    Every node ends up listening with all its peers but without keepalives, so no
+    handshake has started yet. Returns the full stripped config of every node.
+    """
     tag = sandbox.tag
     hub = sandbox.add_namespace(f"km{tag}-hub")
     run("ip", "-n", hub, "link", "add", "br0", "type", "bridge")
     run("ip", "-n", hub, "link", "set", "br0", "up")
+    full: dict[str, Path] = {}
     for i, node in enumerate(nodes):
         ns = sandbox.add_namespace(f"km{tag}-{node.name}")
         sandbox.node_ns[node.name] = ns
@@ -130,8 +144,13 @@ def bring_up(sandbox: Sandbox, nodes: list[RenderedNode], workdir: Path) -> None
         conf = workdir / f"{wg_if}.conf"
         conf.write_text(node.config)
         conf.chmod(0o600)
-        stripped = workdir / f"{wg_if}.stripped"
-        stripped.write_text(run("wg-quick", "strip", str(conf)).stdout)
+        stripped = run("wg-quick", "strip", str(conf)).stdout
+        full[node.name] = workdir / f"{wg_if}.stripped"
+        full[node.name].write_text(stripped)
+        quiet = workdir / f"{wg_if}.listen-only"
+        quiet.write_text(listen_only(stripped))
+        for private in (full[node.name], quiet):
+            private.chmod(0o600)
 
         sock = SOCKET_DIR / f"{wg_if}.sock"
         sandbox.sockets.append(sock)
@@ -145,30 +164,49 @@ def bring_up(sandbox: Sandbox, nodes: list[RenderedNode], workdir: Path) -> None
             if time.monotonic() > deadline or sandbox.processes[node.name].poll() is not None:
                 raise RuntimeError(f"wireguard-go for {node.name} did not come up")
             time.sleep(0.05)
-        run("ip", "netns", "exec", ns, "wg", "setconf", wg_if, str(stripped))
+        # wireguard-go opens its UDP port as soon as it starts (whatever the link state),
+        # so a peer with a keepalive would start a handshake right here.
+        run("ip", "netns", "exec", ns, "wg", "setconf", wg_if, str(quiet))
         run("ip", "-n", ns, "addr", "add", str(node.address), "dev", wg_if)
         run("ip", "-n", ns, "link", "set", wg_if, "mtu", str(MTU))
-    # Only now, with every node configured, the interfaces come up: a handshake sent to a
-    # node that is not configured yet would be lost and retried only after 5 s.
+        run("ip", "-n", ns, "link", "set", wg_if, "up")
+    return full
+
+
+def handshaken(sandbox: Sandbox, node: str) -> set[str]:
+    """Public keys of the peers `node` has completed a handshake with."""
+    shown = run("ip", "netns", "exec", sandbox.node_ns[node], "wg", "show",
+                sandbox.node_if[node], "latest-handshakes").stdout  # fmt: skip
+    return {key for key, when in (line.split() for line in shown.splitlines()) if when != "0"}
+
+
+def start_handshakes(
+    sandbox: Sandbox, nodes: list[RenderedNode], full: dict[str, Path], timeout: float = 12.0
+) -> None:
+    """Apply every node's full rendered config in turn; each pair handshakes exactly once.
+
+    wireguard-go (unlike the kernel module) does not re-check the handshake state after
+    consuming a response, so when both ends of a pair initiate at once it can keep a
+    session whose receive index it has already dropped: both ends report a handshake,
+    yet one direction is silently blackholed until the 15 s re-handshake. Here only the
+    earlier node of a pair ever initiates: the later one is listen-only until the pair's
+    session is confirmed on both ends, after which its keepalives ride that session.
+    """
     for node in nodes:
-        run("ip", "-n", sandbox.node_ns[node.name], "link", "set", sandbox.node_if[node.name], "up")
-
-
-def wait_for_handshakes(sandbox: Sandbox, timeout: float = 15.0) -> None:
-    """Wait until every node has completed a handshake with every peer (keepalives start them)."""
-    deadline = time.monotonic() + timeout
-    pending = dict(sandbox.node_if)
-    while pending:
-        for node, wg_if in list(pending.items()):
-            shown = run("ip", "netns", "exec", sandbox.node_ns[node], "wg", "show", wg_if,
-                        "latest-handshakes").stdout  # fmt: skip
-            if all(line.split()[1] != "0" for line in shown.splitlines()):
-                del pending[node]
-        if pending and time.monotonic() > deadline:
-            raise AssertionError(
-                f"no handshake with every peer after {timeout}s: {sorted(pending)}"
-            )
-        time.sleep(0.1)
+        ns, wg_if = sandbox.node_ns[node.name], sandbox.node_if[node.name]
+        run("ip", "netns", "exec", ns, "wg", "syncconf", wg_if, str(full[node.name]))
+        mates = [n for n in nodes if n.team == node.team and n.name != node.name]
+        deadline = time.monotonic() + timeout
+        while True:
+            waiting = [m.name for m in mates if m.public_key not in handshaken(sandbox, node.name)]
+            waiting += [m.name for m in mates if node.public_key not in handshaken(sandbox, m.name)]
+            if not waiting:
+                break
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"{node.name}: no handshake with {sorted(set(waiting))} after {timeout}s"
+                )
+            time.sleep(0.05)
 
 
 def pings(
@@ -203,8 +241,8 @@ def mesh(tmp_path: Path) -> Iterator[tuple[Sandbox, list[RenderedNode]]]:
     nodes = rendered_wg_confs()
     sandbox = Sandbox(tag=uuid.uuid4().hex[:4])
     try:
-        bring_up(sandbox, nodes, tmp_path)
-        wait_for_handshakes(sandbox)
+        full = bring_up(sandbox, nodes, tmp_path)
+        start_handshakes(sandbox, nodes, full)
         yield sandbox, nodes
     finally:
         sandbox.teardown()
