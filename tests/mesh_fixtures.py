@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import os
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from components.mesh.addresses import mesh_addresses
 from components.mesh.keys import key_pair_from_seed
@@ -65,6 +70,44 @@ def render_team_configs(
                 )
             )
     return rendered
+
+
+def nodes_from_plan(plan_dir: Path) -> list[RenderedNode]:
+    """Every node's wg0.conf as the offline plan wrote it (`<plan>/<team>/<node>/wg0.conf`).
+
+    A node's own public address is not in its config: it is the Endpoint its teammates
+    use for it (the peer sections are headed `# <node name>`).
+    """
+    configs = {path.parent.name: path for path in sorted(plan_dir.glob("*/*/wg0.conf"))}
+    endpoints: dict[str, str] = {}
+    for path in configs.values():
+        peer = ""
+        for line in path.read_text().splitlines():
+            if line.startswith("# ") and line[2:] in configs:
+                peer = line[2:]
+            elif line.startswith("Endpoint") and peer:
+                endpoints[peer] = line.split("=", 1)[1].strip().rsplit(":", 1)[0]
+    nodes = []
+    for name, path in configs.items():
+        text = path.read_text()
+        fields = dict(
+            (k.strip(), v.strip())
+            for k, _, v in (line.partition("=") for line in text.splitlines())
+            if k.strip() in ("PrivateKey", "Address")
+        )
+        private = X25519PrivateKey.from_private_bytes(base64.b64decode(fields["PrivateKey"]))
+        public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        nodes.append(
+            RenderedNode(
+                team=path.parent.parent.name,
+                name=name,
+                address=ipaddress.IPv4Interface(fields["Address"]),
+                public_ip=endpoints[name],
+                public_key=base64.b64encode(public).decode(),
+                config=text,
+            )
+        )
+    return nodes
 
 
 def missing_tools(*tools: str) -> list[str]:

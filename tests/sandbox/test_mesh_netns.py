@@ -8,6 +8,7 @@ all namespaces). Two teams share the underlay; only teammates are peers.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import signal
 import subprocess
@@ -20,31 +21,31 @@ from pathlib import Path
 
 import pytest
 
-from tests.mesh_fixtures import RenderedNode, missing_tools, render_team_configs
+from klustered.plan import plan_stack, write_plan
+from klustered.stackfile import load_stack_file
+from tests.mesh_fixtures import RenderedNode, missing_tools, nodes_from_plan
 
 pytestmark = pytest.mark.sandbox
 
-CIDR = "10.254.0.0/24"
-TEAMS = [("blue", 2, 2), ("red", 1, 1)]
+STACK = Path(__file__).resolve().parents[1] / "stacks" / "sandbox" / "Pulumi.mesh.yaml"
 UNDERLAY_PREFIX = 24
 MTU = 1420
 SOCKET_DIR = Path("/var/run/wireguard")
 
 
-def underlay_ips() -> dict[str, str]:
-    """The public address of every node in the test topology (its veth address)."""
-    names = [f"{t}-control-plane-{i}" for t, cp, _ in TEAMS for i in range(1, cp + 1)]
-    names += [f"{t}-worker-{i}" for t, _, w in TEAMS for i in range(1, w + 1)]
-    return {name: f"192.168.231.{n}" for n, name in enumerate(names, start=10)}
+def rendered_wg_confs(plan_dir: Path) -> list[RenderedNode]:
+    """The wg0.conf of every node, from the offline plan of the sandbox stack.
 
-
-def rendered_wg_confs() -> list[RenderedNode]:
-    """The rendered wg0.conf of every node of both teams.
-
-    Source: the mesh renderers with real keys. Once the offline plan lands, read
-    `<plan>/<team>/<node>/wg0.conf` here instead; the topology follows the configs.
+    The plan gives every machine a public address in 203.0.113.0/24 (TEST-NET-3); the
+    test puts exactly those addresses on its veths, so the rendered Endpoints are used
+    as they are.
     """
-    return render_team_configs(CIDR, TEAMS, underlay_ips(), mtu=MTU)
+    write_plan(plan_stack(load_stack_file(str(STACK))), plan_dir)
+    nodes = nodes_from_plan(plan_dir)
+    public = [n.public_ip for n in nodes]
+    assert len(set(public)) == len(public), f"the plan repeats a public address: {public}"
+    assert all(ipaddress.ip_address(ip) in ipaddress.ip_network("203.0.113.0/24") for ip in public)
+    return nodes
 
 
 def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -238,7 +239,7 @@ def pings(
 @pytest.fixture
 def mesh(tmp_path: Path) -> Iterator[tuple[Sandbox, list[RenderedNode]]]:
     preflight()
-    nodes = rendered_wg_confs()
+    nodes = rendered_wg_confs(tmp_path / "plan")
     sandbox = Sandbox(tag=uuid.uuid4().hex[:4])
     try:
         full = bring_up(sandbox, nodes, tmp_path)
