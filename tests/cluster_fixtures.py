@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -13,7 +14,12 @@ from cryptography.x509.oid import NameOID
 from components.cluster.cilium import CiliumSpec
 from components.cluster.kubeadm_config import ClusterSpec, NodeSpec
 from components.cluster.kubernetes_version import KubernetesVersion
-from components.cluster.node_files import ClusterPki, ClusterSecrets
+from components.cluster.node_files import (
+    ClusterPki,
+    ClusterSecrets,
+    render_cluster_files,
+    render_prep_files,
+)
 from components.nodes import NodeSlot, node_slots
 
 TOKEN = "abcdef.0123456789abcdef"
@@ -89,3 +95,18 @@ def node(slot: NodeSlot, number: int) -> NodeSpec:
 def cilium() -> CiliumSpec:
     """Cilium on the mesh MTU, API on its stable name."""
     return CiliumSpec(api_host="api.blue.klustered.live", mtu=1420)
+
+
+def render_node_files(
+    cluster: ClusterSpec,
+    slot: NodeSlot,
+    node: NodeSpec,
+    secrets: ClusterSecrets,
+    cilium: CiliumSpec,
+    **options: Any,
+) -> dict[str, str]:
+    """Every file of one node in run order: its prep phases, then its cluster phases."""
+    return {
+        **render_prep_files(slot, cluster.version),
+        **render_cluster_files(cluster, slot, node, secrets, cilium, **options),
+    }

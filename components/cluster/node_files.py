@@ -1,9 +1,9 @@
 """Every file one node receives during bootstrap, rendered from plain values.
 
-`render_node_files` returns `{file name: text}` in the order the phases run on that node.
-Each `NN-*.sh` is a complete script (shared helpers included, inputs exported at its top)
-meant to be sent on stdin; `kubeadm.yaml` and `cilium-values.yaml` are the same documents
-the scripts embed, written out for the offline plan.
+`render_prep_files` and `render_cluster_files` return `{file name: text}` in the order the
+phases run on that node. Each `NN-*.sh` is a complete script (shared helpers included,
+inputs exported at its top) meant to be sent on stdin; `kubeadm.yaml` and
+`cilium-values.yaml` are the same documents the scripts embed, written out for the plan.
 
 Order across nodes (the component wires it): every node runs 10..40 (`render_prep_files`,
 node-local) as soon as its machine answers; control-plane-1 then runs 45, 50-init and 60;
@@ -189,35 +189,6 @@ def render_cluster_files(
             "50-kubeadm-join.sh", {"KUBEADM_CONFIG": kubeadm_yaml}
         )
     return files
-
-
-def render_node_files(
-    cluster: ClusterSpec,
-    slot: NodeSlot,
-    node: NodeSpec,
-    secrets: ClusterSecrets,
-    cilium: CiliumSpec,
-    *,
-    expected_nodes: int,
-    api_endpoint_address: str = "",
-    ready_timeout_seconds: int = DEFAULT_READY_TIMEOUT_SECONDS,
-) -> dict[str, str]:
-    """Every bootstrap file for one node, in run order (phase scripts plus kubeadm.yaml)."""
-    if node.name != slot.name:
-        raise ValueError(f"node name {node.name!r} does not match its slot {slot.name!r}")
-    return {
-        **render_prep_files(slot, cluster.version),
-        **render_cluster_files(
-            cluster,
-            slot,
-            node,
-            secrets,
-            cilium,
-            expected_nodes=expected_nodes,
-            api_endpoint_address=api_endpoint_address,
-            ready_timeout_seconds=ready_timeout_seconds,
-        ),
-    }
 
 
 SECRET_FILES = frozenset({"kubeadm.yaml", "50-kubeadm-init.sh", "50-kubeadm-join.sh"})

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from components.cluster.node_files import render_node_files
 from components.nodes import node_slots
 from components.workload.goal_check import render_goal_check
 from tests import cluster_fixtures as fx
@@ -24,7 +23,7 @@ SHAPES = {
 def rendered_scripts(version: str, control_planes: int, workers: int) -> dict[str, str]:
     scripts: dict[str, str] = {}
     for number, slot in enumerate(node_slots("blue", control_planes, workers), start=1):
-        files = render_node_files(
+        files = fx.render_node_files(
             fx.cluster(version),
             slot,
             fx.node(slot, number),

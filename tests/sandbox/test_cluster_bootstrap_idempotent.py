@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from components.cluster.node_files import render_node_files
 from tests import cluster_fixtures as fx
 from tests.cluster_sandbox import NodeSandbox, bwrap_unavailable_reason, mutating
 
@@ -25,7 +24,7 @@ NODES = 5  # 3 control planes, 2 workers
 
 def phases(index: int, version: str) -> list[tuple[str, str]]:
     slot = fx.slots()[index]
-    files = render_node_files(
+    files = fx.render_node_files(
         fx.cluster(version),
         slot,
         fx.node(slot, index + 1),

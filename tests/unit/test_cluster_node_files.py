@@ -15,7 +15,6 @@ from components.cluster.kubeadm_config import endpoint_host
 from components.cluster.node_files import (
     SECRET_FILES,
     cluster_file_names,
-    render_node_files,
     render_prep_files,
 )
 from components.nodes import NodeSlot
@@ -26,7 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def files_for(index: int, version: str = "1.34") -> dict[str, str]:
     slot = fx.slots()[index]
-    return render_node_files(
+    return fx.render_node_files(
         fx.cluster(version),
         slot,
         fx.node(slot, index + 1),
@@ -173,7 +172,7 @@ def test_node_name_must_match_its_slot() -> None:
     slot = fx.slots()[0]
     other = NodeSlot("blue", slot.role, 2)
     with pytest.raises(ValueError, match="does not match"):
-        render_node_files(
+        fx.render_node_files(
             fx.cluster(), other, fx.node(slot, 1), fx.secrets(), fx.cilium(), expected_nodes=1
         )
 
