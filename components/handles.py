@@ -53,7 +53,3 @@ class ClusterHandle:
     """A script that exits 0 when the app serves v2 with a seeded quote (default verify)."""
     ready: list[pulumi.Resource] = field(default_factory=list)
     """Resources a break waits for: cluster readiness and the deployed workload."""
-
-    def nodes_with_role(self, role: NodeRole) -> list[NodeHandle]:
-        """The nodes of one role, in index order."""
-        return [n for n in self.nodes if n.role == role]

@@ -511,21 +511,6 @@ FileState = tuple[str, int]
 """(sha256 of the content, or `link:<target>` or `dir`; permission bits)."""
 
 
-def bwrap_missing() -> str | None:
-    """Why the sandbox cannot run here, or None when it can."""
-    binary = shutil.which("bwrap")
-    if binary is None:
-        return "bubblewrap (bwrap) is not installed"
-    probe = subprocess.run(
-        [binary, "--ro-bind", "/", "/", "--dev", "/dev", "true"],
-        capture_output=True,
-        check=False,
-    )
-    if probe.returncode != 0:
-        return f"bwrap cannot create a sandbox here: {probe.stderr.decode().strip()}"
-    return None
-
-
 def _write(path: Path, text: str | bytes, mode: int = 0o644) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(text, str):

@@ -62,22 +62,6 @@ def mutating(calls: list[str]) -> list[str]:
     return [c for c in calls if any(p.search(c) for p in MUTATING)]
 
 
-def bwrap_unavailable_reason() -> str | None:
-    """Why the sandbox cannot run here, or None."""
-    bwrap = shutil.which("bwrap")
-    if bwrap is None:
-        return "bwrap (Debian package bubblewrap) is not installed"
-    probe = subprocess.run(
-        [bwrap, "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "true"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if probe.returncode != 0:
-        return f"bwrap cannot create namespaces here: {probe.stderr.strip()}"
-    return None
-
-
 @dataclass
 class NodeSandbox:
     """One node's filesystem, recorder state and stubs, all under a temp directory."""

@@ -15,7 +15,6 @@ import yaml
 
 DEFAULT_CILIUM_VERSION = "1.18.3"
 DEFAULT_HELM_VERSION = "v3.19.0"
-CILIUM_CHART_REPO = "https://helm.cilium.io/"
 
 
 @dataclass(frozen=True)

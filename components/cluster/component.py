@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
 import pulumi
@@ -84,16 +83,6 @@ class ClusterArgs(TypedDict):
     """Extra names for the API server certificate."""
 
 
-@dataclass(frozen=True)
-class ClusterNodeInfo:
-    """What the cluster reports about one node (stack outputs)."""
-
-    name: str
-    role: str
-    public_ip: pulumi.Output[str]
-    cluster_ip: pulumi.Output[str]
-
-
 def api_endpoint_name(team: str) -> str:
     """The control-plane endpoint host name; every node resolves it through /etc/hosts."""
     return f"api.{team}.klustered.internal"
@@ -127,7 +116,6 @@ class Cluster(pulumi.ComponentResource):
     """The admin kubeconfig pointed at `api_endpoint` (secret)."""
     provider: k8s.Provider
     handle: ClusterHandle
-    nodes: list[ClusterNodeInfo]
     ready: remote.Command
     """The readiness gate: API /readyz answers and every node is Ready."""
     rendered_files: dict[str, pulumi.Output[str]]
@@ -201,7 +189,6 @@ class Cluster(pulumi.ComponentResource):
         )
         previous_cp_join: pulumi.Resource | None = None
         handles: list[NodeHandle] = []
-        self.nodes = []
         cilium_mtu = args.get("cilium_mtu", 0)
         for node in ordered:
             slot = node["slot"]
@@ -280,14 +267,6 @@ class Cluster(pulumi.ComponentResource):
                     machine=node.get("machine"),
                 )
             )
-            self.nodes.append(
-                ClusterNodeInfo(
-                    name=slot.name,
-                    role=slot.role.value,
-                    public_ip=pulumi.Output.from_input(node["public_ip"]),
-                    cluster_ip=pulumi.Output.from_input(node["cluster_ip"]),
-                )
-            )
 
         assert cilium is not None  # control-plane-1 sorts first
         first_node = by_name[first]
@@ -328,7 +307,7 @@ class Cluster(pulumi.ComponentResource):
             {
                 "apiEndpoint": self.api_endpoint,
                 "kubeconfig": self.kubeconfig,
-                "nodes": [n.name for n in self.nodes],
+                "nodes": [n.name for n in handles],
             }
         )
 

@@ -16,7 +16,8 @@ import yaml
 
 from breaks.catalog import load_break, load_catalog
 from breaks.render import render_steps
-from tests.breaks_fixtures import NodeSandbox, bwrap_missing, shared_pki
+from tests.breaks_fixtures import NodeSandbox, shared_pki
+from tests.tools import bwrap_missing
 
 pytestmark = pytest.mark.sandbox
 

@@ -26,11 +26,11 @@ from breaks.render import render_steps
 from tests.breaks_fixtures import (
     NodeSandbox,
     Pki,
-    bwrap_missing,
     changed,
     shared_pki,
     without_empty_state_dirs,
 )
+from tests.tools import bwrap_missing
 
 pytestmark = pytest.mark.sandbox
 

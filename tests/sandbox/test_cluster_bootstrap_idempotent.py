@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from tests import cluster_fixtures as fx
-from tests.cluster_sandbox import NodeSandbox, bwrap_unavailable_reason, mutating
+from tests.cluster_sandbox import NodeSandbox, mutating
+from tests.tools import bwrap_missing
 
-_REASON = bwrap_unavailable_reason()
+_REASON = bwrap_missing()
 pytestmark = [pytest.mark.sandbox, pytest.mark.skipif(_REASON is not None, reason=_REASON or "")]
 
 NODES = 5  # 3 control planes, 2 workers
