@@ -195,6 +195,7 @@ class WorkloadConfig(_Model):
     postgres_image: str = "postgres:16"
 
 
+TARGET_WORDS = ("control-plane", "workers", "all", "api")
 Targets = Literal["control-plane", "workers", "all", "api"] | list[str]
 ParamValue = str | int | bool
 
@@ -208,6 +209,29 @@ class BreakRef(_Model):
     targets: Targets | None = None
     params: dict[str, ParamValue] = {}
     rehearse: bool = False
+
+    @field_validator("targets", mode="plain")
+    @classmethod
+    def _targets(cls, value: object) -> Targets | None:
+        # One message for the whole union, instead of one per branch.
+        if value is None or value in TARGET_WORDS:
+            return value  # type: ignore[return-value]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return value
+        raise ValueError(
+            f"{_show(value)} is not control-plane, workers, all, api or a list of node names"
+        )
+
+    @field_validator("params", mode="plain")
+    @classmethod
+    def _params(cls, value: object) -> dict[str, ParamValue]:
+        # One message per param, instead of one per branch of str | int | bool.
+        if not isinstance(value, dict):
+            raise ValueError(f"{_show(value)} is not a mapping of param names to values")
+        for key, item in value.items():
+            if not isinstance(key, str) or not isinstance(item, str | int | bool):
+                raise ValueError(f"{key}: {_show(item)} is not a string, number or true/false")
+        return value
 
     @model_validator(mode="after")
     def _one_source(self) -> BreakRef:
@@ -358,30 +382,7 @@ def _describe(err: Mapping[str, Any]) -> str:
 
 
 def _errors_from(exc: ValidationError) -> list[ConfigError]:
-    seen: set[tuple[str, str]] = set()
-    out: list[ConfigError] = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        # A union (targets: literal | list) reports one error per branch: keep one line.
-        loc = tuple(
-            p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("list")))
-        )
-        key = (_path(loc), err["type"])
-        if key in seen or (_path(loc), "") in seen:
-            continue
-        seen.add(key)
-        if "targets" in _path(loc):
-            out.append(
-                ConfigError(
-                    _path(loc).split(".targets")[0] + ".targets",
-                    f"{_show(err.get('input'))} is not control-plane, workers, all, api "
-                    "or a list of node names",
-                )
-            )
-            seen.add((_path(loc), ""))
-            continue
-        out.append(ConfigError(_path(loc), _describe(err)))
-    return out
+    return [ConfigError(_path(tuple(err["loc"])), _describe(err)) for err in exc.errors()]
 
 
 def _walk_strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
