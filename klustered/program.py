@@ -13,12 +13,16 @@ from klustered.config import NAMESPACE, StackConfig, check_stack_config
 from klustered.episode import Episode
 
 
-def raw_stack_config() -> dict[str, Any]:
-    """Every `klustered:*` key the engine passed to this program, JSON values parsed."""
+def raw_stack_config(namespace: str | None = None) -> dict[str, Any]:
+    """Every `<namespace>:*` key the engine passed to this program, JSON values parsed.
+
+    The namespace defaults to the project's name (Pulumi.yaml `name`).
+    """
+    namespace = namespace or pulumi.get_project() or NAMESPACE
     merged: dict[str, Any] = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
     raw: dict[str, Any] = {}
     for key, value in merged.items():
-        if not key.startswith(f"{NAMESPACE}:"):
+        if not key.startswith(f"{namespace}:"):
             continue
         raw[key] = _parse(value)
     return raw
@@ -34,12 +38,16 @@ def _parse(value: Any) -> Any:
     return value
 
 
-def load_config(base_dir: Path | None = None) -> StackConfig:
+def load_config(base_dir: Path | None = None, namespace: str | None = None) -> StackConfig:
     """The validated stack config; a clean RunError (no traceback) listing every problem.
 
-    Warnings (the stack is valid but something is off) go to the engine's log.
+    Keys are read from `namespace`, by default the project's name. Warnings (the stack is
+    valid but something is off) go to the engine's log.
     """
-    result = check_stack_config(raw_stack_config(), base_dir, stack=pulumi.get_stack())
+    namespace = namespace or pulumi.get_project() or NAMESPACE
+    result = check_stack_config(
+        raw_stack_config(namespace), base_dir, stack=pulumi.get_stack(), namespace=namespace
+    )
     for warning in result.warnings:
         pulumi.log.warn(str(warning))
     if result.config is None:
@@ -50,9 +58,13 @@ def load_config(base_dir: Path | None = None) -> StackConfig:
     return result.config
 
 
-def main(base_dir: Path | None = None) -> Episode:
-    """Build the episode for the current stack and export its outputs."""
-    config = load_config(base_dir)
+def main(base_dir: Path | None = None, namespace: str | None = None) -> Episode:
+    """Build the episode for the current stack and export its outputs.
+
+    `base_dir` is the project directory (default: the working directory, where Pulumi runs
+    the program); `namespace` the config namespace (default: the project's name).
+    """
+    config = load_config(base_dir, namespace)
     episode = Episode("episode", {"config": config, "base_dir": str(base_dir or Path.cwd())})
     pulumi.export("sshPublicKey", episode.ssh_public_key)
     pulumi.export(

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from klustered import project
+
 SECRET_PLACEHOLDER = "[secret]"
 _STACK_FILE_KEYS = {"config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"}
 
@@ -31,6 +33,8 @@ class StackFile:
     config: dict[str, Any]
     """Full keys (`klustered:teams`) to parsed values, secure values replaced."""
     secret_keys: list[str] = field(default_factory=list)
+    namespace: str = project.DEFAULT_NAMESPACE
+    """The project's name: the namespace of its own config keys."""
 
     def pulumi_config(self) -> dict[str, str]:
         """The config as the engine hands it to a program: strings, objects as JSON."""
@@ -42,22 +46,28 @@ class StackFile:
 
 def find_project_dir(start: Path | None = None) -> Path:
     """The nearest directory at or above `start` holding a Pulumi.yaml."""
-    here = (start or Path.cwd()).resolve()
-    for candidate in [here, *here.parents]:
-        if (candidate / "Pulumi.yaml").is_file():
-            return candidate
-    raise StackFileError(f"no Pulumi.yaml in {here} or above: run from the project directory")
+    try:
+        return project.find_project_dir(start)
+    except project.ProjectError as exc:
+        raise StackFileError(str(exc)) from None
 
 
-def _project(project_dir: Path) -> tuple[str, Path]:
-    data = yaml.safe_load((project_dir / "Pulumi.yaml").read_text(encoding="utf-8")) or {}
-    name = str(data.get("name", "klustered"))
-    stacks = project_dir / str(data.get("stackConfigDir", "."))
-    return name, stacks
+def _load_project(directory: Path) -> project.PulumiProject:
+    try:
+        return project.load_project(directory)
+    except project.ProjectError as exc:
+        raise StackFileError(str(exc)) from None
 
 
-def resolve_stack(ref: str, cwd: Path | None = None) -> tuple[str, Path, Path]:
-    """(stack name, stack file, project dir) for a stack name or a stack file path."""
+def resolve_stack(
+    ref: str, cwd: Path | None = None, *, in_project: project.PulumiProject | None = None
+) -> tuple[str, Path, Path]:
+    """(stack name, stack file, project dir) for a stack name or a stack file path.
+
+    A stack name is looked up in `in_project`, or else in the project around `cwd`. A
+    stack file belongs to `in_project`, or else to the nearest project above it; a file
+    outside any project stands alone (its directory is the project directory).
+    """
     as_path = Path(ref)
     if as_path.suffix in (".yaml", ".yml") or as_path.is_file():
         if not as_path.is_file():
@@ -65,23 +75,28 @@ def resolve_stack(ref: str, cwd: Path | None = None) -> tuple[str, Path, Path]:
         path = as_path.resolve()
         stem = path.name.removesuffix(path.suffix)
         name = stem.removeprefix("Pulumi.")
+        if in_project is not None:
+            return name, path, in_project.directory
         try:
-            project_dir = find_project_dir(path.parent)
-        except StackFileError:
+            project_dir = project.find_project_dir(path.parent)
+        except project.ProjectError:
             project_dir = path.parent
         return name, path, project_dir
-    project_dir = find_project_dir(cwd)
-    _, stacks = _project(project_dir)
-    path = stacks / f"Pulumi.{ref}.yaml"
+    found = in_project or _load_project(find_project_dir(cwd))
+    path = found.stack_file(ref)
     if not path.is_file():
-        known = sorted(
-            p.name.removeprefix("Pulumi.").removesuffix(".yaml")
-            for p in stacks.glob("Pulumi.*.yaml")
-        )
+        known = found.stack_names()
         raise StackFileError(
             f"no stack {ref!r}: {path} does not exist (stacks: {', '.join(known) or 'none'})"
         )
-    return ref, path, project_dir
+    return ref, path, found.directory
+
+
+def namespace_of(project_dir: Path) -> str:
+    """The config namespace of a project directory: its Pulumi.yaml name, else `klustered`."""
+    if project.project_file(project_dir) is None:
+        return project.DEFAULT_NAMESPACE
+    return _load_project(project_dir).name
 
 
 def _strip_secure(value: Any, key: str, found: set[str]) -> Any:
@@ -95,9 +110,15 @@ def _strip_secure(value: Any, key: str, found: set[str]) -> Any:
     return value
 
 
-def load_stack_file(ref: str, cwd: Path | None = None) -> StackFile:
-    """Read a stack file by stack name or path; raise StackFileError if it cannot be used."""
-    name, path, project_dir = resolve_stack(ref, cwd)
+def load_stack_file(
+    ref: str, cwd: Path | None = None, *, in_project: project.PulumiProject | None = None
+) -> StackFile:
+    """Read a stack file by stack name or path; raise StackFileError if it cannot be used.
+
+    Keys without a namespace get the project's (its Pulumi.yaml name), as Pulumi does.
+    """
+    name, path, project_dir = resolve_stack(ref, cwd, in_project=in_project)
+    namespace = in_project.name if in_project is not None else namespace_of(project_dir)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -120,6 +141,6 @@ def load_stack_file(ref: str, cwd: Path | None = None) -> StackFile:
     parsed: dict[str, Any] = {}
     for raw_key, value in config.items():
         key = str(raw_key)
-        full = key if ":" in key else f"{_project(project_dir)[0]}:{key}"
+        full = key if ":" in key else f"{namespace}:{key}"
         parsed[full] = _strip_secure(value, full, secrets)
-    return StackFile(name, path, project_dir, parsed, sorted(secrets))
+    return StackFile(name, path, project_dir, parsed, sorted(secrets), namespace)

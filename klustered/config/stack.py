@@ -14,7 +14,8 @@ from klustered.config.teams import TeamConfig
 from klustered.config.workload import WorkloadConfig
 
 NAMESPACE = "klustered"
-"""The config namespace of the stack keys (`klustered:teams`)."""
+"""The default config namespace of the stack keys (`klustered:teams`): a project's own
+namespace is its Pulumi.yaml `name`, which `check_stack_config` takes as `namespace`."""
 
 
 class StackConfig(ConfigModel):

@@ -45,18 +45,23 @@ class Validation:
 
 
 def check_stack_config(
-    raw: Mapping[str, Any], base_dir: Path | None = None, *, stack: str = ""
+    raw: Mapping[str, Any],
+    base_dir: Path | None = None,
+    *,
+    stack: str = "",
+    namespace: str = NAMESPACE,
 ) -> Validation:
-    """Validate the `klustered:*` keys of a stack (full keys, values already parsed).
+    """Validate the `<namespace>:*` keys of a stack (full keys, values already parsed).
 
     Keys of other namespaces (provider settings such as `gcp:project`) are ignored.
-    `base_dir` anchors relative break paths (the project root); `stack` is the stack's name.
+    `base_dir` anchors relative break paths (the project root); `stack` is the stack's name;
+    `namespace` is the project's name (Pulumi.yaml `name`), `klustered` by default.
     """
     errors: list[ConfigError] = []
     values: dict[str, Any] = {}
     for key, value in raw.items():
-        namespace, _, name = key.partition(":")
-        if namespace != NAMESPACE:
+        key_namespace, _, name = key.partition(":")
+        if key_namespace != namespace:
             continue
         section = to_snake(name)
         if section not in StackConfig.model_fields or to_camel(section) != name:
@@ -79,7 +84,7 @@ def check_stack_config(
             failed.add(section)
             errors += _errors_from(exc, to_camel(section), flagged)
 
-    teams, team_errors = _validate_teams(values)
+    teams, team_errors = _validate_teams(values, namespace)
     errors += team_errors
     if "teams" not in values or not isinstance(values["teams"], list) or not values["teams"]:
         failed.add("teams")
@@ -99,21 +104,27 @@ def check_stack_config(
 
 
 def validate_stack_config(
-    raw: Mapping[str, Any], base_dir: Path | None = None, *, stack: str = ""
+    raw: Mapping[str, Any],
+    base_dir: Path | None = None,
+    *,
+    stack: str = "",
+    namespace: str = NAMESPACE,
 ) -> StackConfig:
     """The validated StackConfig, or StackConfigError carrying every problem at once."""
-    result = check_stack_config(raw, base_dir, stack=stack)
+    result = check_stack_config(raw, base_dir, stack=stack, namespace=namespace)
     if result.config is None:
         raise StackConfigError(result.errors, result.warnings)
     return result.config
 
 
 def _validate_teams(
-    values: Mapping[str, Any],
+    values: Mapping[str, Any], namespace: str
 ) -> tuple[list[tuple[str, TeamConfig]], list[ConfigError]]:
     """Each team on its own: a broken team does not hide the problems of the others."""
     if "teams" not in values:
-        return [], [ConfigError("teams", "required (klustered:teams lists one cluster per team)")]
+        return [], [
+            ConfigError("teams", f"required ({namespace}:teams lists one cluster per team)")
+        ]
     raw_teams = values["teams"]
     if not isinstance(raw_teams, list):
         return [], [ConfigError("teams", f"{show(raw_teams)} is not a list")]

@@ -32,7 +32,7 @@ def substrate_settings(ctx: CheckContext) -> list[ConfigError]:
                 errors.append(
                     ConfigError(
                         f"{where}.{field}.gcp.project",
-                        "required when provider is gcp (set klustered:machines.gcp.project "
+                        "required when provider is gcp (set machines.gcp.project "
                         "or the team's machines.gcp.project)",
                     )
                 )
@@ -41,7 +41,7 @@ def substrate_settings(ctx: CheckContext) -> list[ConfigError]:
                     ConfigError(
                         f"{where}.{field}.equinixMetal.project",
                         "required when provider is equinix-metal (set "
-                        "klustered:machines.equinixMetal.project or the team's "
+                        "machines.equinixMetal.project or the team's "
                         "machines.equinixMetal.project)",
                     )
                 )
