@@ -2,4 +2,8 @@
 
 from klustered.program import main
 
-main()
+episode = main()
+
+rendered_files = episode.rendered_files
+"""Every file a node receives, `<team>/<node>/<file>`: `klustered plan --project` writes them
+under its output directory (`pulumi up` ignores this name)."""

@@ -8,13 +8,13 @@ from typing import Annotated
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.table import Table
 
 from breaks.catalog import load_break, load_catalog
 from breaks.docs import targets_text
 from breaks.lint import lint_directory
 from breaks.scenario import Scenario, ScenarioError
+from klustered.console import console
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
@@ -49,9 +49,9 @@ def list_breaks(as_json: JsonFlag = False) -> None:
     table = Table("id", "title", "layer", "difficulty", "targets", box=box.ASCII)
     for row in rows:
         table.add_row(*row.values())
-    console = Console(width=200)
-    with console.capture() as captured:
-        console.print(table)
+    printer = console()
+    with printer.capture() as captured:
+        printer.print(table)
     typer.echo(captured.get(), nl=False)
 
 
@@ -103,7 +103,7 @@ def show_break(
 
 @app.command("lint")
 def lint(
-    dirs: Annotated[list[Path], typer.Argument(metavar="DIR...", help="Scenario directories.")],
+    dirs: Annotated[list[Path], typer.Argument(metavar="DIR", help="Scenario directories.")],
 ) -> None:
     """Check scenario directories against the rules; exit 1 with file:line: message each."""
     bad = 0

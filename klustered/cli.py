@@ -1,40 +1,48 @@
 """`klustered`: validate a stack, plan it offline, browse the break catalog.
 
 Every command exits non-zero on failure with a one-line reason and no traceback
-(`--debug` shows the traceback of an unexpected error).
+(`plan --debug`, or KLUSTERED_DEBUG=1 for any command, shows the traceback of an
+unexpected error). Output to a pipe or a file is never cut or wrapped.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pulumi
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
+from klustered import __version__
 from klustered.breaks_cli import app as breaks_app
 from klustered.config import StackConfig, check_stack_config
-from klustered.plan import OfflineRun, plan_stack, write_plan
+from klustered.console import PIPE_WIDTH, console
+from klustered.project import ProjectError, load_project
 from klustered.stackfile import StackFile, StackFileError, load_stack_file
+
+if TYPE_CHECKING:  # the plan machinery is imported when a plan is made
+    from klustered.plan import OfflineRun
 
 app = typer.Typer(
     help="Klustered: live Kubernetes debugging episodes on kubeadm clusters.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 app.add_typer(breaks_app, name="breaks")
 
-StackArg = Annotated[str, typer.Argument(metavar="STACK|FILE", help="Stack name or file.")]
+StackArg = Annotated[
+    str, typer.Argument(metavar="STACK|FILE", help="Stack name, or a stack file's path.")
+]
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = console()
+err = console(stderr=True)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -42,12 +50,35 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"klustered {__version__}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Klustered: live Kubernetes debugging episodes on kubeadm clusters."""
+
+
 def _load(stack: str) -> tuple[StackFile, StackConfig]:
     try:
         stack_file = load_stack_file(stack)
     except StackFileError as exc:
         raise _fail(f"error: {exc}") from None
-    result = check_stack_config(stack_file.config, stack_file.project_dir, stack=stack_file.name)
+    result = check_stack_config(
+        stack_file.config,
+        stack_file.project_dir,
+        stack=stack_file.name,
+        namespace=stack_file.namespace,
+    )
     for warning in result.warnings:
         err.print(f"warning: {warning}", markup=False, soft_wrap=True)
     if result.config is None:
@@ -100,7 +131,12 @@ def _validate_json(stack: str) -> int:
         problems = [{"field": "", "message": str(exc), "severity": "error"}]
         print(json.dumps(problems, indent=2))
         return 1
-    result = check_stack_config(stack_file.config, stack_file.project_dir, stack=stack_file.name)
+    result = check_stack_config(
+        stack_file.config,
+        stack_file.project_dir,
+        stack=stack_file.name,
+        namespace=stack_file.namespace,
+    )
     problems = [{**e.as_dict(), "severity": "error"} for e in result.errors]
     problems += [{**w.as_dict(), "severity": "warning"} for w in result.warnings]
     print(json.dumps(problems, indent=2))
@@ -110,14 +146,15 @@ def _validate_json(stack: str) -> int:
 def _tree(run: OfflineRun, title: str) -> Tree:
     tree = Tree(title)
     urns = {r.urn for r in run.registrations}
+    children: dict[str, list[Any]] = {}
+    for reg in run.registrations:
+        children.setdefault(reg.parent, []).append(reg)
 
     def add(branch: Tree, parent: str) -> None:
-        kids = sorted((r for r in run.registrations if r.parent == parent), key=lambda r: r.name)
-        for reg in kids:
+        for reg in sorted(children.get(parent, []), key=lambda r: r.name):
             add(branch.add(f"{reg.name} [dim]{reg.type}[/dim]"), reg.urn)
 
-    roots = {r.parent for r in run.registrations if r.parent not in urns}
-    for root in sorted(roots):
+    for root in sorted(parent for parent in children if parent not in urns):
         add(tree, root)
     return tree
 
@@ -125,18 +162,46 @@ def _tree(run: OfflineRun, title: str) -> Tree:
 @app.command()
 def plan(
     stack: StackArg,
-    out_dir: Annotated[Path, typer.Option("--out", help="Directory to write the plan to.")] = Path(
-        "plan"
-    ),
+    out_dir: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            metavar="DIR",
+            help="Where to write the plan: a new or empty directory, or a previous plan "
+            "(replaced whole).",
+        ),
+    ] = Path("plan"),
+    project: Annotated[
+        Path | None,
+        typer.Option(
+            "--project",
+            metavar="DIR",
+            help="Plan another Pulumi Python project (its Pulumi.yaml, program and stacks) "
+            "instead of Klustered's own program.",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No resource tree.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Tracebacks of errors.")] = False,
 ) -> None:
     """Run the program offline (mock engine) and write resources, graph and node files."""
-    stack_file, _ = _load(stack)
+    import pulumi
+
+    from klustered.plan import PlanError, plan_project, plan_stack, write_plan
+
+    if project is None:
+        stack_file, _ = _load(stack)
+    else:
+        try:
+            pulumi_project = load_project(project)
+            stack_file = load_stack_file(stack, in_project=pulumi_project)
+        except (ProjectError, StackFileError) as exc:
+            raise _fail(f"error: {exc}") from None
     try:
-        result = plan_stack(stack_file)
+        result = (
+            plan_stack(stack_file) if project is None else plan_project(pulumi_project, stack_file)
+        )
         written = write_plan(result, out_dir)
-    except pulumi.RunError as exc:
+    except (pulumi.RunError, PlanError) as exc:
         raise _fail(f"error: {exc}") from None
     except Exception as exc:
         if debug:
@@ -151,10 +216,43 @@ def plan(
     )
 
 
+def command() -> Any:
+    """The click command behind `klustered`, with help that names values by their metavar
+    (`--out DIR`, `STACK|FILE`) instead of typer's type tags (`<str>`, `<path>`), and that
+    is neither wrapped nor shortened when it does not go to a terminal."""
+    root = typer.main.get_command(app)
+    _plain_help(root)
+    if not out.is_terminal:
+        root.context_settings = {**root.context_settings, "terminal_width": PIPE_WIDTH}
+    return root
+
+
+def _plain_help(cmd: Any) -> None:
+    for param in cmd.params:
+        if param.param_type_name == "argument":
+            # typer 0.29 prints `NAME <str>` and `{NAME}` for arguments: NAME is enough.
+            param.display_type_rich = lambda ctx: None
+            name = param.metavar or param.name.upper()
+            suffix = "..." if param.nargs != 1 else ""
+            usage = f"{name}{suffix}" if param.required else f"[{name}]{suffix}"
+            param.get_usage_pieces = lambda ctx, usage=usage: [usage]
+    for sub in getattr(cmd, "commands", {}).values():
+        _plain_help(sub)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
-        app()
+        command().main(prog_name="klustered")
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except Exception as exc:  # a bug: still one line, the traceback only on request
+        if os.environ.get("KLUSTERED_DEBUG"):
+            traceback.print_exc()
+        err.print(
+            f"error: unexpected {type(exc).__name__}: {exc} (KLUSTERED_DEBUG=1 shows where)",
+            markup=False,
+            soft_wrap=True,
+        )
+        sys.exit(1)

@@ -1,15 +1,23 @@
 """The offline plan: run a program under the mock engine and write what it would create.
 
 `run_offline` runs any program function in a fresh context and event loop with
-`OfflineMocks` and a `RecordingMonitor`; `plan_stack` runs the real program with a stack
-file's config and writes the documented layout (DESIGN.md, "Offline plan").
+`OfflineMocks` and a `RecordingMonitor`; `plan_stack` runs the Klustered program with a
+stack file's config, `plan_project` runs another project's program the way Pulumi runs it,
+and `write_plan` writes the documented layout (docs/offline-plan.md).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import Callable
+import os
+import runpy
+import secrets
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -20,7 +28,17 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from klustered.offline import OfflineMocks, RecordingMonitor, Registration, mask_secrets
+from klustered.project import PulumiProject
 from klustered.stackfile import StackFile
+
+PLAN_MARKER = ".klustered-plan"
+"""The file that marks a directory as a plan `write_plan` may replace."""
+RENDERED_FILES = "rendered_files"
+"""The name a project's program binds to `{path: text}` to get node files in its plan."""
+
+
+class PlanError(ValueError):
+    """A plan that cannot be made or written (one-line reason)."""
 
 
 @dataclass
@@ -56,9 +74,14 @@ class OfflineRun:
         return out
 
 
+def engine_config(config: Mapping[str, Any]) -> dict[str, str]:
+    """Config as the engine hands it to a program: strings as they are, anything else JSON."""
+    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
+
+
 def run_offline(
     program: Callable[[], Any],
-    config: dict[str, str] | None = None,
+    config: Mapping[str, Any] | None = None,
     secret_keys: list[str] | None = None,
     *,
     project: str = "klustered",
@@ -67,11 +90,14 @@ def run_offline(
 ) -> OfflineRun:
     """Run `program` under the mock engine in isolation and return what it registered.
 
-    `program` may return an Input (an Output, a dict of Outputs, ...): the run waits for it
-    and returns its resolved value. Exceptions raised by the program propagate; pass your
-    own `monitor` to see what was registered before one was raised.
+    `config` maps full keys (`<project>:teams`) to values: strings as the engine passes
+    them, anything else is sent as JSON. `program` may return an Input (an Output, a dict
+    of Outputs, ...): the run waits for it and returns its resolved value. Exceptions
+    raised by the program propagate; pass your own `monitor` to see what was registered
+    before one was raised.
     """
     monitor = monitor or RecordingMonitor(OfflineMocks())
+    engine = engine_config(config or {})
     mocks = monitor.mocks
 
     def body() -> Any:
@@ -83,7 +109,7 @@ def run_offline(
             pulumi.runtime.set_mocks(
                 mocks, project=project, stack=stack, preview=False, monitor=monitor
             )
-            pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
+            pulumi.runtime.set_all_config(engine, list(secret_keys or []))
             holder: dict[str, Any] = {}
 
             def run() -> None:
@@ -111,18 +137,86 @@ class Plan:
 
 
 def plan_stack(stack: StackFile) -> Plan:
-    """Run the real program (the code `pulumi up` runs) offline with a stack file's config."""
+    """Run the Klustered program (the code `pulumi up` runs) offline with a stack file's config."""
     from klustered.program import main
 
     def program() -> Any:
-        episode = main(base_dir=stack.project_dir)
+        episode = main(base_dir=stack.project_dir, namespace=stack.namespace)
         return pulumi.Output.all(**episode.rendered_files) if episode.rendered_files else {}
 
-    project = "klustered"
     run = run_offline(
-        program, stack.pulumi_config(), stack.secret_keys, project=project, stack=stack.name
+        program,
+        stack.pulumi_config(),
+        stack.secret_keys,
+        project=stack.namespace,
+        stack=stack.name,
     )
-    return Plan(stack, run, dict(run.value or {}))
+    return Plan(stack, run, _files(run.value, "the program"))
+
+
+def plan_project(project: PulumiProject, stack: StackFile) -> Plan:
+    """Run another Pulumi Python project's program offline, the way Pulumi runs it.
+
+    The program file (`main:` in Pulumi.yaml, default `__main__.py`) runs as `__main__` in
+    the project's working directory, with its directory first on `sys.path` and the stack
+    file's config under the project's name. Node files come from the module-level
+    `rendered_files` the program binds (`{path: str | Output[str]}`), if it binds one.
+    """
+    if project.runtime != "python":
+        raise PlanError(f"{project.directory}: runtime {project.runtime!r} is not python")
+    program_file = project.program_file
+    if not program_file.is_file():
+        raise PlanError(f"{project.directory}: no program ({program_file} does not exist)")
+
+    def program() -> Any:
+        module = runpy.run_path(str(program_file), run_name="__main__")
+        files = module.get(RENDERED_FILES)
+        if files is None:
+            return {}
+        if not isinstance(files, Mapping) or not all(isinstance(k, str) for k in files):
+            raise PlanError(f"{program_file}: {RENDERED_FILES} must map file paths to text")
+        return pulumi.Output.all(**files) if files else {}
+
+    with _project_context(project):
+        run = run_offline(
+            program,
+            stack.pulumi_config(),
+            stack.secret_keys,
+            project=project.name,
+            stack=stack.name,
+        )
+    return Plan(stack, run, _files(run.value, str(program_file)))
+
+
+@contextlib.contextmanager
+def _project_context(project: PulumiProject) -> Iterator[None]:
+    """The program's working directory and import path while it runs; its own modules are
+    forgotten afterwards, so two projects with a module of the same name do not mix."""
+    root = project.directory
+    before = set(sys.modules)
+    cwd = Path.cwd()
+    entry = str(project.program_file.parent)
+    sys.path.insert(0, entry)
+    os.chdir(project.working_dir)
+    try:
+        yield
+    finally:
+        os.chdir(cwd)
+        with contextlib.suppress(ValueError):
+            sys.path.remove(entry)
+        for name in set(sys.modules) - before:
+            file = getattr(sys.modules[name], "__file__", None)
+            if file and Path(file).resolve().is_relative_to(root):
+                del sys.modules[name]
+
+
+def _files(value: Any, where: str) -> dict[str, str]:
+    """The resolved node files of a run: every path mapped to text."""
+    files = dict(value or {})
+    for path, text in files.items():
+        if not isinstance(text, str):
+            raise PlanError(f"{where}: rendered file {path!r} is {type(text).__name__}, not text")
+    return files
 
 
 def resources_json(run: OfflineRun) -> list[dict[str, Any]]:
@@ -162,24 +256,69 @@ def graph_json(run: OfflineRun) -> dict[str, Any]:
 
 
 def write_plan(plan: Plan, out: Path) -> list[Path]:
-    """Write resources.json, graph.json and DIR/<team>/<node>/<file>; return what was written."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Write the plan to `out`; return what was written.
+
+    `out` must be new, empty, or a previous plan (it holds PLAN_MARKER): a previous plan is
+    replaced whole, so nothing of it (a team since removed) survives. Anything else is
+    refused with PlanError, before a file is written.
+    """
+    out = out.resolve()
+    files = _checked_paths(plan.files)
+    if out.exists() and not out.is_dir():
+        raise PlanError(f"{out} exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()) and not (out / PLAN_MARKER).is_file():
+        raise PlanError(
+            f"{out} is not empty and not a previous plan (no {PLAN_MARKER}): "
+            "give a new or empty directory"
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # A sibling of `out` (same file system: renames are atomic), made with the usual mode.
+    staging = out.parent / f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}"
+    staging.mkdir()
+    try:
+        written = _write_into(plan, files, staging)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+            out.rename(old / "plan")
+            staging.rename(out)
+            shutil.rmtree(old)
+        else:
+            staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [out / p.relative_to(staging) for p in written]
+
+
+def _checked_paths(files: Mapping[str, str]) -> dict[PurePosixPath, str]:
+    """Every rendered file's relative path; none may escape the plan or clash with its files."""
+    checked: dict[PurePosixPath, str] = {}
+    for rel, content in sorted(files.items()):
+        rel_path = PurePosixPath(rel)
+        if rel_path.is_absolute() or ".." in rel_path.parts or not rel_path.parts:
+            raise PlanError(f"rendered file {rel!r} would escape the plan directory")
+        if rel_path.parts[0] in ("resources.json", "graph.json", PLAN_MARKER):
+            raise PlanError(f"rendered file {rel!r} would replace the plan's own {rel_path}")
+        checked[rel_path] = content
+    return checked
+
+
+def _write_into(plan: Plan, files: Mapping[PurePosixPath, str], directory: Path) -> list[Path]:
     written = []
     for name, data in (
         ("resources.json", resources_json(plan.run)),
         ("graph.json", graph_json(plan.run)),
     ):
-        path = out / name
+        path = directory / name
         path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="ascii")
         written.append(path)
-    for rel, content in sorted(plan.files.items()):
-        rel_path = PurePosixPath(rel)
-        if rel_path.is_absolute() or ".." in rel_path.parts:
-            raise ValueError(f"rendered file {rel!r} would escape the plan directory")
-        path = out.joinpath(*rel_path.parts)
+    for rel_path, content in files.items():
+        path = directory.joinpath(*rel_path.parts)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
         if rel_path.suffix == ".sh":
             path.chmod(0o755)
         written.append(path)
+    marker = {"stack": plan.stack.name, "project": plan.stack.namespace}
+    (directory / PLAN_MARKER).write_text(json.dumps(marker, sort_keys=True) + "\n")
     return written
