@@ -60,6 +60,15 @@ class Break(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: BreakArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        """Apply `args["scenario"]` (from `load_break`, `load_scenario` or
+        `resolve_scenario`) to the cluster `args["cluster"]` (a Cluster's `handle`).
+
+        `default_verify` is the verify script for a scenario without verify.sh (for the
+        app as deployed: `render_goal_check(<control-plane-1 cluster address>)`). Optional
+        args: `targets` (default: the scenario's), `params`, `rehearse` (default False),
+        `revert_on_destroy` (default True), `depends_on` (what must exist first, such as
+        the Workload). Outputs: `targets` and `rendered_files` (the scripts, secret).
+        """
         super().__init__(TYPE, name, {}, opts)
         cluster, scenario = args["cluster"], args["scenario"]
         params: dict[str, object] = dict(args.get("params", {}))

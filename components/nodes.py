@@ -8,6 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+NETWORK_PHASE = 42
+"""Where a cluster runs a node's extra phase that needs the teammates' addresses (the
+mesh): after the node-local phases (10-40), before the API endpoint (45) and kubeadm (50)."""
+
 
 class NodeRole(StrEnum):
     """The kubeadm role a node plays."""

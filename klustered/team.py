@@ -14,16 +14,16 @@ from breaks.component import Break
 from components.cluster.component import Cluster, ClusterNodeArgs, NodePhaseArgs
 from components.machines.machine import Machine
 from components.mesh.component import Mesh
-from components.nodes import NodeRole, NodeSlot, node_slots
+from components.nodes import NETWORK_PHASE, NodeRole, NodeSlot, node_slots
 from components.workload.component import Workload
 from components.workload.goal_check import render_goal_check
 from components.workload.manifests import NODE_PORT
 from klustered.config import MachinesConfig, StackConfig, TeamConfig
 from klustered.team_machines import create_firewalls, create_machine
 
-MESH_PHASE = 42
+MESH_PHASE = NETWORK_PHASE
 """The mesh comes up after the node-local phases (10-40) and before kubeadm (45+): it is
-the first phase that needs the teammates' addresses."""
+the first phase that needs the teammates' addresses (the Mesh component's default)."""
 
 
 def image_tag(image: str) -> str:
@@ -105,7 +105,6 @@ class Team(pulumi.ComponentResource):
                         }
                         for slot in slots
                     ],
-                    "phase": MESH_PHASE,
                 },
                 child,
             )

@@ -1,5 +1,59 @@
-"""Cluster building blocks: PKI helpers, kubeadm configs, node bootstrap phases.
+"""A kubeadm cluster bootstrapped over SSH: the Cluster component and its pure renderers.
 
-Everything here so far is pure (plain values in, text out); the Pulumi component that
-wires these into remote commands is meant to live next to them and pass the text through.
+    from components.cluster import Cluster, ClusterArgs
+
+Public names load their module on first use, so the pure renderers (kubeadm configs,
+phase scripts, PKI helpers) import without the Pulumi provider SDKs.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from components.cluster.component import (
+        Cluster,
+        ClusterArgs,
+        ClusterNodeArgs,
+        NodePhaseArgs,
+        api_endpoint_name,
+    )
+    from components.cluster.kubeadm_config import DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR
+    from components.cluster.kubernetes_version import DEFAULT_VERSION, KubernetesVersion
+
+_EXPORTS = {
+    "Cluster": "components.cluster.component",
+    "ClusterArgs": "components.cluster.component",
+    "ClusterNodeArgs": "components.cluster.component",
+    "NodePhaseArgs": "components.cluster.component",
+    "api_endpoint_name": "components.cluster.component",
+    "DEFAULT_POD_CIDR": "components.cluster.kubeadm_config",
+    "DEFAULT_SERVICE_CIDR": "components.cluster.kubeadm_config",
+    "DEFAULT_VERSION": "components.cluster.kubernetes_version",
+    "KubernetesVersion": "components.cluster.kubernetes_version",
+}
+__all__ = [
+    "DEFAULT_POD_CIDR",
+    "DEFAULT_SERVICE_CIDR",
+    "DEFAULT_VERSION",
+    "Cluster",
+    "ClusterArgs",
+    "ClusterNodeArgs",
+    "KubernetesVersion",
+    "NodePhaseArgs",
+    "api_endpoint_name",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name's module on first use."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

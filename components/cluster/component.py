@@ -17,9 +17,15 @@ import pulumi_tls as tls
 from pulumi_command import remote
 
 from components.cluster.cilium import CiliumSpec
-from components.cluster.kubeadm_config import API_SERVER_PORT, ClusterSpec, NodeSpec
+from components.cluster.kubeadm_config import (
+    API_SERVER_PORT,
+    DEFAULT_POD_CIDR,
+    DEFAULT_SERVICE_CIDR,
+    ClusterSpec,
+    NodeSpec,
+)
 from components.cluster.kubeconfig import external_kubeconfig
-from components.cluster.kubernetes_version import KubernetesVersion
+from components.cluster.kubernetes_version import DEFAULT_VERSION, KubernetesVersion
 from components.cluster.node_files import (
     SECRET_FILES,
     ClusterPki,
@@ -67,16 +73,21 @@ class ClusterNodeArgs(TypedDict):
 
 
 class ClusterArgs(TypedDict):
-    """A team's cluster: version, ranges, machines and the SSH key that reaches them."""
+    """A team's cluster: its machines and the SSH key that reaches them (required), its
+    version and address ranges (optional: 1.34, 10.244.0.0/16 and 10.96.0.0/12)."""
 
     team: str
-    kubernetes_version: str
-    """`1.NN` (latest patch) or `1.NN.P`."""
-    pod_cidr: str
-    service_cidr: str
+    """The team's name (a DNS label); every node's slot belongs to it."""
     nodes: list[ClusterNodeArgs]
+    """Every machine; `<team>-control-plane-1` is required."""
     ssh_private_key: pulumi.Input[str]
     """The episode's SSH private key (secret)."""
+    kubernetes_version: NotRequired[str]
+    """`1.NN` (latest patch) or `1.NN.P`; default DEFAULT_VERSION (1.34)."""
+    pod_cidr: NotRequired[str]
+    """Default DEFAULT_POD_CIDR (10.244.0.0/16)."""
+    service_cidr: NotRequired[str]
+    """Default DEFAULT_SERVICE_CIDR (10.96.0.0/12)."""
     cilium_mtu: NotRequired[int]
     """Cilium's MTU; 0 or absent lets Cilium detect it (set it to the mesh MTU)."""
     dns_names: NotRequired[list[str]]
@@ -101,10 +112,18 @@ def _validate(args: ClusterArgs) -> list[NodeSlot]:
     first = NodeSlot(team, NodeRole.CONTROL_PLANE, 1)
     if first not in slots:
         raise ValueError(f"cluster {team}: {first.name} is required")
-    KubernetesVersion.parse(args["kubernetes_version"])
-    for cidr in (args["pod_cidr"], args["service_cidr"]):
+    KubernetesVersion.parse(args.get("kubernetes_version", DEFAULT_VERSION))
+    for cidr in (_pod_cidr(args), _service_cidr(args)):
         ipaddress.IPv4Network(cidr, strict=True)
     return slots
+
+
+def _pod_cidr(args: ClusterArgs) -> str:
+    return args.get("pod_cidr", DEFAULT_POD_CIDR)
+
+
+def _service_cidr(args: ClusterArgs) -> str:
+    return args.get("service_cidr", DEFAULT_SERVICE_CIDR)
 
 
 class Cluster(pulumi.ComponentResource):
@@ -124,10 +143,19 @@ class Cluster(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        """Bootstrap a kubeadm cluster on `args["nodes"]` over SSH.
+
+        Required args: `team`, `nodes` (ClusterNodeArgs: slot, public_ip, cluster_ip,
+        ssh_user; optional machine and extra_phases) and `ssh_private_key`. Optional:
+        `kubernetes_version` (default "1.34"), `pod_cidr` (default "10.244.0.0/16"),
+        `service_cidr` (default "10.96.0.0/12"), `cilium_mtu` and `dns_names`. Outputs:
+        `api_endpoint`, `kubeconfig` (secret), `provider`, `handle`, `rendered_files`.
+        """
         super().__init__(TYPE, name, {}, opts)
         slots = _validate(args)
         team = args["team"]
-        version = KubernetesVersion.parse(args["kubernetes_version"])
+        version = KubernetesVersion.parse(args.get("kubernetes_version", DEFAULT_VERSION))
+        pod_cidr, service_cidr = _pod_cidr(args), _service_cidr(args)
         by_name = {n["slot"].name: n for n in args["nodes"]}
         first = NodeSlot(team, NodeRole.CONTROL_PLANE, 1).name
         child = pulumi.ResourceOptions(parent=self)
@@ -150,8 +178,8 @@ class Cluster(pulumi.ComponentResource):
                 version=version,
                 control_plane_endpoint=api_endpoint_name(team),
                 cert_sans=[*public_ips, *args.get("dns_names", [])],
-                pod_cidr=args["pod_cidr"],
-                service_cidr=args["service_cidr"],
+                pod_cidr=pod_cidr,
+                service_cidr=service_cidr,
             )
 
         # Node-local phases: each node starts as soon as its own machine answers.
@@ -211,7 +239,7 @@ class Cluster(pulumi.ComponentResource):
                         api_host=values["api_address"],
                         api_port=API_SERVER_PORT,
                         mtu=cilium_mtu,
-                        pod_cidr=args["pod_cidr"],
+                        pod_cidr=pod_cidr,
                     ),
                     expected_nodes=expected,
                     api_endpoint_address=values["api_address"],

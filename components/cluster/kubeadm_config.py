@@ -29,6 +29,10 @@ API_VERSION = "kubeadm.k8s.io/v1beta4"
 KUBELET_API_VERSION = "kubelet.config.k8s.io/v1beta1"
 API_SERVER_PORT = 6443
 CRI_SOCKET = "unix:///var/run/containerd/containerd.sock"
+DEFAULT_POD_CIDR = "10.244.0.0/16"
+"""The pods' address range when none is given."""
+DEFAULT_SERVICE_CIDR = "10.96.0.0/12"
+"""The Services' address range when none is given (kubeadm's own default)."""
 
 
 @dataclass(frozen=True)
@@ -41,8 +45,8 @@ class ClusterSpec:
     """Stable DNS name or address of the API, with or without `:6443`."""
     cert_sans: Sequence[str] = ()
     """Extra API server certificate names: public address, cluster DNS name, ..."""
-    pod_cidr: str = "10.244.0.0/16"
-    service_cidr: str = "10.96.0.0/12"
+    pod_cidr: str = DEFAULT_POD_CIDR
+    service_cidr: str = DEFAULT_SERVICE_CIDR
     kube_proxy: bool = False
     """False when Cilium replaces kube-proxy (the default)."""
     token_ttl: str = "24h"

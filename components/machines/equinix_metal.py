@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_equinix_metal as metal
 
+from components.machines.defaults import (
+    EQUINIX_METAL_METRO,
+    EQUINIX_METAL_OS,
+    EQUINIX_METAL_PLAN,
+)
 from components.nodes import NodeSlot
 
 TYPE = "klustered:machines:EquinixMetalMachine"
@@ -19,12 +24,14 @@ class EquinixMetalMachineArgs(TypedDict):
     """The node this device becomes."""
     project: str
     """Equinix Metal project id."""
-    metro: str
-    plan: str
-    os: str
-    """Operating system slug, e.g. ubuntu_24_04."""
     project_ssh_key_id: pulumi.Input[str]
     """The episode's ProjectSshKey (its public key only)."""
+    metro: NotRequired[str]
+    """Default EQUINIX_METAL_METRO (am)."""
+    plan: NotRequired[str]
+    """Default EQUINIX_METAL_PLAN (c3.small.x86)."""
+    os: NotRequired[str]
+    """Operating system slug; default EQUINIX_METAL_OS (ubuntu_24_04)."""
 
 
 class EquinixMetalMachine(pulumi.ComponentResource):
@@ -38,16 +45,23 @@ class EquinixMetalMachine(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: EquinixMetalMachineArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        """Create the device for `args["slot"]` in `args["project"]`, trusting
+        `args["project_ssh_key_id"]`.
+
+        Optional args: `metro` (default "am"), `plan` (default "c3.small.x86"), `os`
+        (default "ubuntu_24_04"). Outputs: `public_ip`, `private_ip`, `console`; the login
+        is `ssh_user` ("root").
+        """
         super().__init__(TYPE, name, {}, opts)
         self.slot = args["slot"]
-        metro = args["metro"]
+        metro = args.get("metro", EQUINIX_METAL_METRO)
         self.device = metal.Device(
             f"{name}-device",
             hostname=self.slot.name,
             project_id=args["project"],
             metro=metro,
-            plan=args["plan"],
-            operating_system=args["os"],
+            plan=args.get("plan", EQUINIX_METAL_PLAN),
+            operating_system=args.get("os", EQUINIX_METAL_OS),
             billing_cycle="hourly",
             project_ssh_key_ids=[args["project_ssh_key_id"]],
             tags=["klustered", f"team:{self.slot.team}", f"role:{self.slot.role.value}"],

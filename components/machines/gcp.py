@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
 
+from components.machines.defaults import GCP_IMAGE, GCP_MACHINE_TYPE, GCP_NETWORK, GCP_ZONE
 from components.nodes import NodeSlot
 
 TYPE = "klustered:machines:GcpMachine"
@@ -16,16 +17,23 @@ SSH_USER = "klustered"
 
 
 class GcpMachineArgs(TypedDict):
-    """One instance: project, zone, size, image and the SSH public key."""
+    """One instance: the node, project and SSH public key (required); zone, size, image and
+    network (optional: europe-west4-a, e2-standard-4, Ubuntu 24.04, default)."""
 
     slot: NodeSlot
+    """The node this instance becomes (its name is the instance name)."""
     project: str
-    zone: str
-    machine_type: str
-    image: str
-    network: str
+    """The GCP project id."""
     ssh_public_key: pulumi.Input[str]
     """The episode's OpenSSH public key (metadata holds nothing secret)."""
+    zone: NotRequired[str]
+    """Default GCP_ZONE (europe-west4-a)."""
+    machine_type: NotRequired[str]
+    """Default GCP_MACHINE_TYPE (e2-standard-4)."""
+    image: NotRequired[str]
+    """Default GCP_IMAGE (ubuntu-os-cloud/ubuntu-2404-lts-amd64)."""
+    network: NotRequired[str]
+    """Default GCP_NETWORK (default)."""
 
 
 def instance_name(slot: NodeSlot) -> str:
@@ -44,9 +52,17 @@ class GcpMachine(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: GcpMachineArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        """Create the instance for `args["slot"]` in `args["project"]`.
+
+        Optional args: `zone` (default "europe-west4-a"), `machine_type` (default
+        "e2-standard-4"), `image` (default "ubuntu-os-cloud/ubuntu-2404-lts-amd64"),
+        `network` (default "default"). Outputs: `public_ip`, `private_ip`, `console`; the
+        login is `ssh_user` ("klustered", passwordless sudo).
+        """
         super().__init__(TYPE, name, {}, opts)
         self.slot = args["slot"]
-        project, zone, host = args["project"], args["zone"], instance_name(self.slot)
+        project, host = args["project"], instance_name(self.slot)
+        zone = args.get("zone", GCP_ZONE)
         keys = pulumi.Output.from_input(args["ssh_public_key"]).apply(
             lambda key: f"{SSH_USER}:{key.strip()} {SSH_USER}"
         )
@@ -55,15 +71,15 @@ class GcpMachine(pulumi.ComponentResource):
             name=host,
             project=project,
             zone=zone,
-            machine_type=args["machine_type"],
+            machine_type=args.get("machine_type", GCP_MACHINE_TYPE),
             boot_disk=gcp.compute.InstanceBootDiskArgs(
                 initialize_params=gcp.compute.InstanceBootDiskInitializeParamsArgs(
-                    image=args["image"], size=50, type="pd-balanced"
+                    image=args.get("image", GCP_IMAGE), size=50, type="pd-balanced"
                 )
             ),
             network_interfaces=[
                 gcp.compute.InstanceNetworkInterfaceArgs(
-                    network=args["network"],
+                    network=args.get("network", GCP_NETWORK),
                     access_configs=[gcp.compute.InstanceNetworkInterfaceAccessConfigArgs()],
                 )
             ],
@@ -97,9 +113,10 @@ class GcpTeamFirewallArgs(TypedDict):
 
     team: str
     project: str
-    network: str
-    mesh_port: int | None
-    """The WireGuard UDP port when the mesh is on."""
+    network: NotRequired[str]
+    """Default GCP_NETWORK (default)."""
+    mesh_port: NotRequired[int | None]
+    """The WireGuard UDP port when the mesh is on; default None (mesh off)."""
 
 
 class GcpTeamFirewall(pulumi.ComponentResource):
@@ -108,21 +125,24 @@ class GcpTeamFirewall(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: GcpTeamFirewallArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        """Open SSH, Teleport, the API and the app to the world, and everything between the
+        team's instances, on `args["network"]` (default "default") of `args["project"]`;
+        with `mesh_port` also the WireGuard UDP port."""
         super().__init__(FIREWALL_TYPE, name, {}, opts)
         tag = f"klustered-{args['team']}"
+        network = args.get("network", GCP_NETWORK)
+        mesh_port = args.get("mesh_port")
         public: list[gcp.compute.FirewallAllowArgs] = [
             gcp.compute.FirewallAllowArgs(
                 protocol="tcp", ports=["22", "443", "3022-3026", "6443", "30000"]
             )
         ]
-        if args["mesh_port"] is not None:
-            public.append(
-                gcp.compute.FirewallAllowArgs(protocol="udp", ports=[str(args["mesh_port"])])
-            )
+        if mesh_port is not None:
+            public.append(gcp.compute.FirewallAllowArgs(protocol="udp", ports=[str(mesh_port)]))
         self.public = gcp.compute.Firewall(
             f"{name}-public",
             project=args["project"],
-            network=args["network"],
+            network=network,
             allows=public,
             source_ranges=["0.0.0.0/0"],
             target_tags=[tag],
@@ -131,7 +151,7 @@ class GcpTeamFirewall(pulumi.ComponentResource):
         self.internal = gcp.compute.Firewall(
             f"{name}-internal",
             project=args["project"],
-            network=args["network"],
+            network=network,
             allows=[gcp.compute.FirewallAllowArgs(protocol="all")],
             source_tags=[tag],
             target_tags=[tag],

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 from components.nodes import NodeRole, node_slots
 
+DEFAULT_CIDR = "10.254.0.0/24"
+"""The mesh network when none is given: room for 8 teams."""
 BLOCK_SIZE = 32
 """Addresses reserved for each team."""
 MAX_CONTROL_PLANES = 5

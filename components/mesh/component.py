@@ -9,9 +9,16 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_random as random
 
+from components.mesh.addresses import DEFAULT_CIDR
 from components.mesh.keys import KEY_LENGTH, WireGuardKeyPair, key_pair_from_base64
 from components.mesh.phase import PHASE, phase_file_name, render_mesh_phase
-from components.mesh.wgconf import WireGuardPeer, render_wg_conf
+from components.mesh.wgconf import (
+    DEFAULT_KEEPALIVE,
+    DEFAULT_MTU,
+    DEFAULT_PORT,
+    WireGuardPeer,
+    render_wg_conf,
+)
 from components.nodes import NodeSlot
 
 
@@ -29,22 +36,38 @@ class MeshNodeArgs(TypedDict):
 
 
 class MeshArgs(TypedDict):
-    """A team's mesh: plain values validated by the program's stack config."""
+    """A team's mesh: the team and its nodes (required); the network, port, MTU, keepalive
+    and bootstrap phase (optional: 10.254.0.0/24, 51820, 1420, 25 s, 42)."""
 
     team: str
     """The team whose nodes form this mesh (every node must belong to it)."""
-    cidr: str
-    """klustered:mesh.cidr, the whole episode's mesh network."""
-    port: int
-    """WireGuard UDP port on every node."""
-    mtu: int
-    """MTU of the WireGuard interface (Cilium's MTU is set to the same value)."""
-    keepalive: int
-    """PersistentKeepalive in seconds; 0 turns it off."""
     nodes: list[MeshNodeArgs]
     """Every node of the team's cluster."""
+    cidr: NotRequired[str]
+    """The whole episode's mesh network (every node's address is in it); default
+    DEFAULT_CIDR (10.254.0.0/24)."""
+    port: NotRequired[int]
+    """WireGuard UDP port on every node; default DEFAULT_PORT (51820)."""
+    mtu: NotRequired[int]
+    """MTU of the WireGuard interface (give Cilium the same); default DEFAULT_MTU (1420)."""
+    keepalive: NotRequired[int]
+    """PersistentKeepalive in seconds, 0 turns it off; default DEFAULT_KEEPALIVE (25)."""
     phase: NotRequired[int]
-    """Position of the mesh phase in the node's bootstrap (the NN of NN-mesh.sh)."""
+    """Position of the mesh phase in the node's bootstrap (the NN of NN-mesh.sh); default
+    PHASE (42), where the Cluster component runs a phase needing the teammates' addresses."""
+
+
+def _with_defaults(args: MeshArgs) -> MeshArgs:
+    """`args` with every optional field set."""
+    return {
+        "team": args["team"],
+        "nodes": args["nodes"],
+        "cidr": args.get("cidr", DEFAULT_CIDR),
+        "port": args.get("port", DEFAULT_PORT),
+        "mtu": args.get("mtu", DEFAULT_MTU),
+        "keepalive": args.get("keepalive", DEFAULT_KEEPALIVE),
+        "phase": args.get("phase", PHASE),
+    }
 
 
 @dataclass(frozen=True)
@@ -102,7 +125,15 @@ class Mesh(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: MeshArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        """Give every node in `args["nodes"]` a WireGuard key, its wg0.conf and its phase.
+
+        Each node needs its slot, public_ip and mesh `address` (from `mesh_addresses`).
+        Optional args: `cidr` (default "10.254.0.0/24"), `port` (default 51820), `mtu`
+        (default 1420), `keepalive` (default 25) and `phase` (default 42: pass
+        `nodes[name].phase_file` / `phase_script` to the Cluster as an extra phase).
+        """
         super().__init__("klustered:mesh:Mesh", name, {}, opts)
+        args = _with_defaults(args)
         addresses = _validated_addresses(args)
         phase_file = phase_file_name(args.get("phase", PHASE))
 

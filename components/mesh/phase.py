@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from components.nodes import NETWORK_PHASE
 from components.shell import load_script, render_script
 
 INTERFACE = "wg0"
@@ -13,8 +14,9 @@ CONF_DIR = "/etc/wireguard"
 """Where wg-quick reads its configs on a node."""
 CHAIN = "KLUSTERED-MESH"
 """The iptables chain the mesh phase owns (flushed and refilled on every run)."""
-PHASE = 20
-"""Default position of the mesh phase among a node's bootstrap phases (before kubeadm)."""
+PHASE = NETWORK_PHASE
+"""Default position of the mesh phase among a node's bootstrap phases: where the cluster
+runs a phase that needs the teammates' addresses (42: after 10-40, before 45 and kubeadm)."""
 
 _IFNAME = re.compile(r"^[A-Za-z0-9_.-]{1,15}$")
 _CHAIN = re.compile(r"^[A-Za-z0-9_-]{1,28}$")

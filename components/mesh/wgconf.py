@@ -10,6 +10,12 @@ from components.mesh.keys import is_wireguard_key
 
 MIN_MTU = 1280
 """The smallest MTU IPv6 (and so WireGuard) accepts."""
+DEFAULT_PORT = 51820
+"""WireGuard's usual UDP port."""
+DEFAULT_MTU = 1420
+"""WireGuard's usual MTU: room for its 80-byte overhead inside a 1500-byte path."""
+DEFAULT_KEEPALIVE = 25
+"""PersistentKeepalive in seconds: keeps NAT mappings open."""
 
 
 @dataclass(frozen=True)

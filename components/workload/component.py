@@ -20,6 +20,7 @@ class WorkloadArgs(TypedDict):
     image: NotRequired[str]
     """The app image; default ghcr.io/rawkodeacademy/klustered:v1."""
     postgres_image: NotRequired[str]
+    """The database image; default postgres:16."""
 
 
 class Workload(pulumi.ComponentResource):
@@ -30,6 +31,11 @@ class Workload(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: WorkloadArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        """Deploy the app through `args["provider"]` (a Cluster's `provider`).
+
+        Optional args: `image` (default "ghcr.io/rawkodeacademy/klustered:v1"; v2 is the
+        same repository with tag v2) and `postgres_image` (default "postgres:16").
+        """
         super().__init__(TYPE, name, {}, opts)
         defaults = WorkloadSpec()
         spec = WorkloadSpec(

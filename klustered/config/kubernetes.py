@@ -6,6 +6,8 @@ import re
 
 from pydantic import field_validator
 
+from components.cluster.kubeadm_config import DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR
+from components.cluster.kubernetes_version import DEFAULT_VERSION
 from klustered.config.errors import show
 from klustered.config.model import Cidr, ConfigModel, check_cidr
 
@@ -19,9 +21,9 @@ _K8S_VERSION = re.compile(r"^1\.(\d+)(?:\.(\d+))?$")
 class KubernetesConfig(ConfigModel):
     """Kubernetes version and cluster address ranges."""
 
-    version: str = "1.34"
-    pod_cidr: Cidr = "10.244.0.0/16"
-    service_cidr: Cidr = "10.96.0.0/12"
+    version: str = DEFAULT_VERSION
+    pod_cidr: Cidr = DEFAULT_POD_CIDR
+    service_cidr: Cidr = DEFAULT_SERVICE_CIDR
 
     @field_validator("version")
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from components.machines import defaults
 from klustered.config.model import ConfigModel
 
 
@@ -11,19 +12,19 @@ class EquinixMetalConfig(ConfigModel):
     """Equinix Metal device settings."""
 
     project: str | None = None
-    metro: str = "am"
-    plan: str = "c3.small.x86"
-    os: str = "ubuntu_24_04"
+    metro: str = defaults.EQUINIX_METAL_METRO
+    plan: str = defaults.EQUINIX_METAL_PLAN
+    os: str = defaults.EQUINIX_METAL_OS
 
 
 class GcpConfig(ConfigModel):
     """GCP Compute instance settings."""
 
     project: str | None = None
-    zone: str = "europe-west4-a"
-    machine_type: str = "e2-standard-4"
-    image: str = "ubuntu-os-cloud/ubuntu-2404-lts-amd64"
-    network: str = "default"
+    zone: str = defaults.GCP_ZONE
+    machine_type: str = defaults.GCP_MACHINE_TYPE
+    image: str = defaults.GCP_IMAGE
+    network: str = defaults.GCP_NETWORK
 
 
 Provider = Literal["equinix-metal", "gcp"]

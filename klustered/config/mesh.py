@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
+from components.mesh.addresses import DEFAULT_CIDR
+from components.mesh.wgconf import DEFAULT_KEEPALIVE, DEFAULT_MTU, DEFAULT_PORT
 from klustered.config.model import Cidr, ConfigModel, check_cidr
 
 
@@ -11,10 +13,10 @@ class MeshConfig(ConfigModel):
     """The WireGuard mesh between the nodes of each cluster."""
 
     enabled: bool = False
-    cidr: Cidr = "10.254.0.0/24"
-    port: int = Field(default=51820, ge=1, le=65535)
-    mtu: int = Field(default=1420, ge=1280, le=9000)
-    keepalive: int = Field(default=25, ge=0, le=3600)
+    cidr: Cidr = DEFAULT_CIDR
+    port: int = Field(default=DEFAULT_PORT, ge=1, le=65535)
+    mtu: int = Field(default=DEFAULT_MTU, ge=1280, le=9000)
+    keepalive: int = Field(default=DEFAULT_KEEPALIVE, ge=0, le=3600)
 
     @field_validator("cidr")
     @classmethod

@@ -197,9 +197,9 @@ def test_rendered_files_list_wg0_conf_and_the_phase_per_node() -> None:
     _, nodes = run(two_team_program)
 
     assert nodes["red-worker-1"]["files"] == [
-        "red-control-plane-1/20-mesh.sh",
+        "red-control-plane-1/42-mesh.sh",
         "red-control-plane-1/wg0.conf",
-        "red-worker-1/20-mesh.sh",
+        "red-worker-1/42-mesh.sh",
         "red-worker-1/wg0.conf",
     ]
     assert nodes["red-worker-1"]["config"][0] in nodes["red-worker-1"]["phase"][0]
