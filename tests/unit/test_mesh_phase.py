@@ -64,6 +64,6 @@ def test_names_that_are_not_interface_or_chain_names_are_refused(field: str, val
 
 def test_phase_file_name_is_two_digit_numbered() -> None:
     assert phase_file_name(7) == "07-mesh.sh"
-    assert phase_file_name() == "42-mesh.sh"  
+    assert phase_file_name() == "42-mesh.sh"  # where the Cluster runs a network phase
     with pytest.raises(ValueError):
         phase_file_name(100)
