@@ -1,0 +1,128 @@
+"""A game day: two teams, two kubeadm clusters on two substrates, one break each.
+
+Team `cloud` gets GCP Compute instances; team `onprem` gets machines the host already has
+(addresses from the config; nothing is created), joined over the WireGuard mesh because
+they may sit in different networks. Built from the Klustered components; the config is
+this project's own (`gameday:*`).
+"""
+
+from typing import Any
+
+import pulumi
+import pulumi_tls as tls
+from sides import Side, read_sides
+
+from breaks import Break, load_break
+from components import node_slots
+from components.cluster import Cluster, ClusterNodeArgs
+from components.machines import GcpMachine, GcpTeamFirewall
+from components.mesh import DEFAULT_CIDR, DEFAULT_MTU, Mesh, mesh_addresses
+from components.workload import Workload, render_goal_check
+
+config = pulumi.Config()
+version = config.get("kubernetesVersion") or "1.34"
+cloud, onprem = read_sides(config)
+rendered_files: dict[str, Any] = {}
+"""What `klustered plan --project` writes under its output directory (pulumi up ignores it)."""
+
+
+def apply_break(side: Side, cluster: Cluster, workload: Workload, first_ip: Any) -> None:
+    """The side's break on its cluster, once the app is up; its scripts go into the plan."""
+    applied = Break(
+        f"{side.team}-break",
+        {
+            "cluster": cluster.handle,
+            "scenario": load_break(side.break_id),
+            "default_verify": pulumi.Output.from_input(first_ip).apply(
+                lambda ip: render_goal_check(ip, version="v1")
+            ),
+            "depends_on": [workload],
+        },
+    )
+    rendered_files.update({f"{side.team}/{p}": t for p, t in applied.rendered_files.items()})
+
+
+# --- team cloud: GCP Compute, one key generated for it ---------------------------------
+cloud_key = tls.PrivateKey("cloud-ssh-key", algorithm="ED25519")
+cloud_nodes: list[ClusterNodeArgs] = []
+for slot in node_slots(cloud.team, 1, cloud.workers):
+    machine = GcpMachine(
+        slot.name,
+        {"slot": slot, "project": cloud.project, "ssh_public_key": cloud_key.public_key_openssh},
+    )
+    cloud_nodes.append(
+        {
+            "slot": slot,
+            "public_ip": machine.public_ip,
+            "cluster_ip": machine.private_ip,
+            "ssh_user": machine.ssh_user,
+            "machine": machine.resource,
+        }
+    )
+GcpTeamFirewall(f"{cloud.team}-firewall", {"team": cloud.team, "project": cloud.project})
+cloud_cluster = Cluster(
+    f"{cloud.team}-cluster",
+    {
+        "team": cloud.team,
+        "kubernetes_version": version,
+        "nodes": cloud_nodes,
+        "ssh_private_key": cloud_key.private_key_openssh,
+    },
+)
+cloud_workload = Workload(f"{cloud.team}-workload", {"provider": cloud_cluster.provider})
+apply_break(cloud, cloud_cluster, cloud_workload, cloud_nodes[0]["cluster_ip"])
+
+# --- team onprem: the host's machines, over the mesh ------------------------------------
+onprem_slots = node_slots(onprem.team, 1, len(onprem.hosts) - 1)
+addresses = mesh_addresses(DEFAULT_CIDR, [(onprem.team, 1, len(onprem.hosts) - 1)])
+mesh = Mesh(
+    f"{onprem.team}-mesh",
+    {
+        "team": onprem.team,
+        # cidr, port, MTU, keepalive and the phase (42) take the Mesh's defaults.
+        "nodes": [
+            {"slot": slot, "public_ip": host, "address": str(addresses[slot.name])}
+            for slot, host in zip(onprem_slots, onprem.hosts, strict=True)
+        ],
+    },
+)
+onprem_nodes: list[ClusterNodeArgs] = [
+    {
+        "slot": slot,
+        "public_ip": host,
+        "cluster_ip": str(mesh.nodes[slot.name].address.ip),
+        "ssh_user": onprem.user,
+        "extra_phases": [
+            {
+                "file": mesh.nodes[slot.name].phase_file,
+                "script": mesh.nodes[slot.name].phase_script,
+                "secret": True,
+            }
+        ],
+    }
+    for slot, host in zip(onprem_slots, onprem.hosts, strict=True)
+]
+onprem_cluster = Cluster(
+    f"{onprem.team}-cluster",
+    {
+        "team": onprem.team,
+        "kubernetes_version": version,
+        "nodes": onprem_nodes,
+        "ssh_private_key": config.require_secret("sshPrivateKey"),
+        "cilium_mtu": DEFAULT_MTU,  # the mesh's MTU
+    },
+)
+onprem_workload = Workload(f"{onprem.team}-workload", {"provider": onprem_cluster.provider})
+apply_break(onprem, onprem_cluster, onprem_workload, onprem_nodes[0]["cluster_ip"])
+
+for team, cluster in ((cloud.team, cloud_cluster), (onprem.team, onprem_cluster)):
+    rendered_files.update({f"{team}/{p}": t for p, t in cluster.rendered_files.items()})
+rendered_files.update({f"{onprem.team}/{p}": t for p, t in mesh.rendered_files.items()})
+
+pulumi.export(
+    "teams",
+    {
+        side.team: {"apiEndpoint": cluster.api_endpoint, "kubeconfig": cluster.kubeconfig}
+        for side, cluster in ((cloud, cloud_cluster), (onprem, onprem_cluster))
+    },
+)
