@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sysconfig
+import tomllib
 import venv
 from pathlib import Path
 
@@ -50,3 +51,36 @@ def test_installed_package_works_outside_the_repo(tmp_path: Path) -> None:
     catalog = json.loads(listed.stdout)
     assert len(catalog) >= 25
     assert {"id", "title", "layer", "difficulty", "targets"} <= set(catalog[0])
+
+    # The public API, as another project imports it, from the installed wheel.
+    public = (
+        "import sys, importlib.metadata as md\n"
+        "from components.cluster import Cluster\n"
+        "from components.machines import GcpMachine\n"
+        "from components.mesh import Mesh\n"
+        "from components.workload import Workload\n"
+        "from breaks import Break, load_break\n"
+        "from klustered.testing import plan_project, run_offline\n"
+        "import klustered\n"
+        "assert load_break('kubelet-maxpods').id == 'kubelet-maxpods'\n"
+        "for obj in (Cluster, GcpMachine, Mesh, Workload, Break, plan_project, run_offline):\n"
+        "    print(sys.modules[obj.__module__].__file__)\n"
+        "print(klustered.__version__ == md.version('klustered'))\n"
+        "print(md.metadata('klustered')['License-Expression'])\n"
+        "print(any(f.name == 'LICENSE' for f in md.files('klustered')))\n"
+    )
+    lines = subprocess.run(
+        [str(python), "-c", public], check=True, capture_output=True, text=True, cwd=work
+    ).stdout.splitlines()
+    *files, same_version, licence, licence_file = lines
+    assert len(files) == 7 and all(f.startswith(str(env_dir)) for f in files), files
+    assert (same_version, licence, licence_file) == ("True", "Apache-2.0", "True")
+    version = subprocess.run(
+        [str(env_dir / "bin" / "klustered"), "--version"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=work,
+    ).stdout
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
+    assert version == f"klustered {declared}\n"
