@@ -65,6 +65,7 @@ def run_plan(klustered: list[str], stack: Path, out: Path) -> Sample:
     start = time.perf_counter()
     proc = subprocess.Popen(
         [*klustered, "plan", str(stack), "--out", str(out), "--quiet"],
+        cwd=stack.parent,  # not the repository: the installed klustered (or PYTHONPATH) runs
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -6,6 +6,7 @@ the rendered text below is sent on stdin by pulumi-command.
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from collections.abc import Mapping
@@ -15,8 +16,9 @@ _NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 SHEBANG = "#!/usr/bin/env bash"
 
 
+@functools.cache
 def load_script(package: str, name: str) -> str:
-    """Return the text of the script `name` shipped inside `package`."""
+    """Return the text of the script `name` shipped inside `package` (read once)."""
     return resources.files(package).joinpath(name).read_text(encoding="ascii")
 
 

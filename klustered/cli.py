@@ -184,10 +184,13 @@ def plan(
     debug: Annotated[bool, typer.Option("--debug", help="Tracebacks of errors.")] = False,
 ) -> None:
     """Run the program offline (mock engine) and write resources, graph and node files."""
+    import gc
+
     import pulumi
 
     from klustered.plan import PlanError, plan_project, plan_stack, write_plan
 
+    gc.disable()  # a short-lived process holding a large heap: see offline_runtime
     if project is None:
         stack_file, _ = _load(stack)
     else:

@@ -27,7 +27,13 @@ import pulumi
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from klustered.offline import OfflineMocks, RecordingMonitor, Registration, mask_secrets
+from klustered.offline import (
+    OfflineMocks,
+    RecordingMonitor,
+    Registration,
+    mask_secrets,
+    offline_runtime,
+)
 from klustered.project import PulumiProject
 from klustered.stackfile import StackFile
 
@@ -122,7 +128,10 @@ def run_offline(
             asyncio.set_event_loop(None)
             loop.close()
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="klustered-offline") as pool:
+    with (
+        offline_runtime(),
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="klustered-offline") as pool,
+    ):
         value = pool.submit(body).result()
     return OfflineRun(monitor.registrations, value)
 
