@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import Field
 
+from klustered.config.access import AccessConfig
 from klustered.config.kubernetes import KubernetesConfig
 from klustered.config.machines import MachinesConfig
 from klustered.config.mesh import MeshConfig
@@ -21,6 +22,7 @@ class StackConfig(ConfigModel):
     """Every `klustered:*` key of one stack, validated."""
 
     expires: datetime | None = None
+    access: AccessConfig = AccessConfig()
     kubernetes: KubernetesConfig = KubernetesConfig()
     machines: MachinesConfig = MachinesConfig()
     mesh: MeshConfig = MeshConfig()
