@@ -27,7 +27,7 @@ apply)
   umask 077
   file="$(mktemp /run/klustered-resource.XXXXXX)"
   trap 'rm -f "$file"' EXIT
-  printf '%s\n' "$RESOURCE_YAML" >"$file"
+  printf '%s\n' "${RESOURCE_YAML%$'\n'}" >"$file"
   tctl create -f "$file" >/dev/null
   log "applied $RESOURCE_REF"
   ;;
