@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,8 @@ from rich.tree import Tree
 
 from klustered.breaks_cli import app as breaks_app
 from klustered.config import StackConfig, StackConfigError, validate_stack_config
+from klustered.expiry import expires_warnings
+from klustered.expiry_cli import expired
 from klustered.plan import OfflineRun, plan_stack, write_plan
 from klustered.stackfile import StackFile, StackFileError, load_stack_file
 
@@ -29,6 +32,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(breaks_app, name="breaks")
+app.command()(expired)
 
 StackArg = Annotated[str, typer.Argument(metavar="STACK|FILE", help="Stack name or file.")]
 
@@ -80,6 +84,8 @@ def validate(stack: StackArg) -> None:
     out.print(_summary(stack_file, config))
     mesh = f"mesh {config.mesh.cidr}" if config.mesh.enabled else "mesh off"
     out.print(f"Kubernetes {config.kubernetes.version}, {mesh}: valid.", markup=False)
+    for warning in expires_warnings(config.expires, datetime.now(UTC)):
+        err.print(f"warning: {warning}", markup=False, soft_wrap=True)
 
 
 def _tree(run: OfflineRun, title: str) -> Tree:

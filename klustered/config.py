@@ -303,6 +303,16 @@ class StackConfig(_Model):
     workload: WorkloadConfig = WorkloadConfig()
     teams: list[TeamConfig] = Field(min_length=1)
 
+    @field_validator("expires")
+    @classmethod
+    def _expires(cls, value: datetime | None) -> datetime | None:
+        # A time without a timezone means a different instant on every runner.
+        if value is not None and value.utcoffset() is None:
+            raise ValueError(
+                f"{_show(value.isoformat())} has no timezone: add Z (UTC) or an offset like +01:00"
+            )
+        return value
+
     def team_machines(self, team: TeamConfig, *, worker: bool = False) -> MachinesConfig:
         """The effective machine settings of a team's control planes (or workers)."""
         machines = team.machines.apply(self.machines)
