@@ -86,7 +86,6 @@ class ExpiredStack:
 class ExpiryScan:
     """Every stack file of a project checked against a time."""
 
-    at: datetime
     expired: list[ExpiredStack] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     """One entry per stack file that could not be checked: the file, then its errors."""
@@ -118,7 +117,7 @@ def scan_stacks(at: datetime, cwd: Path | None = None) -> ExpiryScan:
             continue
         if config.expires is not None and config.expires <= at:
             expired.append(ExpiredStack(stack_file.name, config.expires, shown))
-    return ExpiryScan(at=at, expired=expired, problems=problems, checked=len(paths))
+    return ExpiryScan(expired=expired, problems=problems, checked=len(paths))
 
 
 def _relative(path: Path, base: Path) -> str:

@@ -271,6 +271,13 @@ def test_expire_destroys_each_stack_in_its_own_job() -> None:
     assert destroy[0]["if"] == "steps.backend.outputs.exists == 'true'"
 
 
+def test_expire_destroys_in_its_own_environment_so_pull_requests_never_get_its_credentials() -> (
+    None
+):
+    assert workflow("expire")["jobs"]["destroy"]["environment"] == "expire"
+    assert "environment" not in workflow("preview")["jobs"]["preview"]
+
+
 def test_expire_removes_the_stack_only_when_asked_and_only_after_a_destroy() -> None:
     wf = workflow("expire")
     remove = step(wf, "destroy", "remove")
