@@ -52,7 +52,7 @@ def test_expiry_within_thirty_days_is_quiet() -> None:
 
 def test_expiry_in_the_past_warns_that_ci_destroys_the_stack() -> None:
     (warning,) = expires_warnings(NOW - timedelta(hours=5), NOW)
-    assert warning.startswith("expires: 2026-12-02T07:00:00Z has passed (5 hours ago)")
+    assert warning.startswith("2026-12-02T07:00:00Z has passed (5 hours ago)")
     assert "destroys" in warning
 
 
@@ -63,7 +63,7 @@ def test_expiry_exactly_now_has_passed() -> None:
 
 def test_expiry_more_than_thirty_days_ahead_warns() -> None:
     (warning,) = expires_warnings(NOW + timedelta(days=30, seconds=1), NOW)
-    assert warning.startswith("expires: 2027-01-01T12:00:01Z is 30 days ahead, more than 30 days")
+    assert warning.startswith("2027-01-01T12:00:01Z is 30 days ahead, more than 30 days")
     (warning,) = expires_warnings(NOW + timedelta(days=365), NOW)
     assert "365 days ahead" in warning
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -50,3 +51,16 @@ def test_validate_is_quiet_about_an_expiry_within_thirty_days_or_none(
     tmp_path: Path, expires: datetime | None
 ) -> None:
     assert _validate(tmp_path, expires) == (0, "")
+
+
+def test_validate_json_lists_the_expiry_warning_with_its_field(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.s.yaml"
+    path.write_text(
+        "config:\n  klustered:machines: {provider: gcp, gcp: {project: p}}\n"
+        '  klustered:teams: [{name: blue}]\n  klustered:expires: "2020-01-01T00:00:00Z"\n'
+    )
+    result = runner.invoke(app, ["validate", "--json", str(path)])
+    assert result.exit_code == 0
+    (problem,) = json.loads(result.stdout)
+    assert problem["field"] == "expires" and problem["severity"] == "warning"
+    assert problem["message"].startswith("2020-01-01T00:00:00Z has passed")

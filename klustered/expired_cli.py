@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from klustered.expiry import TimeError, format_time, parse_time, scan_stacks
+from klustered.expired import scan_stacks
+from klustered.expiry import TimeError, format_time, parse_time
 from klustered.stackfile import StackFileError
 
 EXIT_SOME_UNCHECKED = 1
