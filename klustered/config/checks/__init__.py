@@ -5,7 +5,7 @@ package, listed in ERRORS (the stack is refused) or WARNINGS (the stack is valid
 is told).
 """
 
-from klustered.config.checks import access, breaks, machines, networks, teams
+from klustered.config.checks import access, breaks, expiry, machines, networks, teams
 from klustered.config.checks.base import CheckContext, Rule, rule, run_rules
 
 ERRORS: tuple[Rule, ...] = (
@@ -18,7 +18,7 @@ ERRORS: tuple[Rule, ...] = (
 )
 """Rules whose problems refuse the stack."""
 
-WARNINGS: tuple[Rule, ...] = (access.guests_without_access,)
+WARNINGS: tuple[Rule, ...] = (expiry.expiry_in_range, access.guests_without_access)
 """Rules whose problems are printed, and the stack still validates."""
 
 __all__ = ["ERRORS", "WARNINGS", "CheckContext", "Rule", "rule", "run_rules"]
