@@ -11,7 +11,7 @@ import asyncio
 import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -29,6 +29,8 @@ class OfflineRun:
 
     registrations: list[Registration]
     value: Any
+    invokes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    """Every invoke (token, arguments) the program made, in order."""
 
     def by_type(self, typ: str) -> list[Registration]:
         """Registrations of one type token."""
@@ -98,7 +100,7 @@ def run_offline(
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="klustered-offline") as pool:
         value = pool.submit(body).result()
-    return OfflineRun(monitor.registrations, value)
+    return OfflineRun(monitor.registrations, value, monitor.invokes)
 
 
 @dataclass

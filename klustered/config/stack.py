@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import Field
 
+from klustered.config.dns import DnsConfig
 from klustered.config.kubernetes import KubernetesConfig
 from klustered.config.machines import MachinesConfig
 from klustered.config.mesh import MeshConfig
@@ -25,6 +26,7 @@ class StackConfig(ConfigModel):
     machines: MachinesConfig = MachinesConfig()
     mesh: MeshConfig = MeshConfig()
     workload: WorkloadConfig = WorkloadConfig()
+    dns: DnsConfig | None = None
     teams: list[TeamConfig] = Field(min_length=1)
 
     def team_machines(self, team: TeamConfig, *, worker: bool = False) -> MachinesConfig:

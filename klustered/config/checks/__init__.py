@@ -5,7 +5,7 @@ package, listed in ERRORS (the stack is refused) or WARNINGS (the stack is valid
 is told).
 """
 
-from klustered.config.checks import breaks, machines, networks, teams
+from klustered.config.checks import breaks, dns, machines, networks, teams
 from klustered.config.checks.base import CheckContext, Rule, rule, run_rules
 
 ERRORS: tuple[Rule, ...] = (
@@ -14,6 +14,8 @@ ERRORS: tuple[Rule, ...] = (
     networks.mesh_holds_every_node,
     machines.substrate_settings,
     breaks.break_refs,
+    dns.stack_makes_valid_names,
+    dns.registrar_has_its_token,
 )
 """Rules whose problems refuse the stack."""
 
