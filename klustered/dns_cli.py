@@ -76,6 +76,9 @@ def verify(
             help="DS or DNSKEY records of one zone in zone-file format (default: the root's).",
         ),
     ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.1, help="Seconds to wait for each answer.")
+    ] = 3.0,
 ) -> None:
     """Validate NAME's DNSSEC chain from the trust anchor down to its address records."""
     try:
@@ -86,7 +89,7 @@ def verify(
         raise _fail(f"error: {exc}") from None
     except dns.exception.DNSException as exc:
         raise _fail(f"error: {name!r} is not a DNS name ({exc})") from None
-    chain = verify_chain(target, anchor, Querier(where))
+    chain = verify_chain(target, anchor, Querier(where, timeout=timeout))
     for line in render_chain(chain):
         out.print(line, markup=False, soft_wrap=True)
     if chain.error is not None:

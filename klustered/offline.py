@@ -485,20 +485,35 @@ class Registration:
         return secret_paths(self.raw_inputs)
 
 
+@dataclass
+class Invoke:
+    """One invoke (a provider function such as `gcp:dns/getKeys:getKeys`) and its answer."""
+
+    token: str
+    args: dict[str, Any]
+    result: dict[str, Any]
+
+
 class RecordingMonitor(MockMonitor):
     """A mock monitor that keeps every registration, with its dependencies and options."""
 
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.registrations: list[Registration] = []
-        self.invokes: list[tuple[str, dict[str, Any]]] = []
-        """Every invoke (token, arguments) the program made, in order."""
+        self.invokes: list[Invoke] = []
+        """Every invoke the program made, in order, with what the mocks answered."""
 
     def Invoke(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
-        """Record the invoke, then answer it from the mocks."""
-        _ensure_event_loop()  # type: ignore[no-untyped-call]
-        self.invokes.append((request.tok, dict(rpc.deserialize_properties(request.args))))
-        return super().Invoke(request)  # type: ignore[no-untyped-call]
+        """Answer the invoke from the mocks and record it."""
+        response = super().Invoke(request)  # type: ignore[no-untyped-call]
+        self.invokes.append(
+            Invoke(
+                token=request.tok,
+                args=dict(rpc.deserialize_properties(request.args)),
+                result=dict(rpc.deserialize_properties(getattr(response, "return"))),
+            )
+        )
+        return response
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         """Record the request and answer as the engine would: outputs a provider marks
