@@ -91,6 +91,15 @@ def validate(
     stack_file, config = _load(stack)
     out.print(_summary(stack_file, config))
     mesh = f"mesh {config.mesh.cidr}" if config.mesh.enabled else "mesh off"
+    if config.dns is not None:
+        dns = config.dns
+        apex = "created here" if dns.create_apex else "existing"
+        out.print(
+            f"DNS: {stack_file.name}.{dns.domain} (DNSSEC), delegated from zone {dns.zone} "
+            f"({apex}, project {dns.project}); registrar {dns.registrar}",
+            markup=False,
+            soft_wrap=True,
+        )
     out.print(f"Kubernetes {config.kubernetes.version}, {mesh}: valid.", markup=False)
 
 

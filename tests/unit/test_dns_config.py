@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from typer.testing import CliRunner
 
+from klustered.cli import app
 from klustered.config import check_stack_config
 
 BASE: dict[str, Any] = {
@@ -115,3 +119,15 @@ def test_a_bad_dns_section_does_not_hide_other_sections_problems() -> None:
     )
     assert any(e.startswith("dns.domain:") for e in errors)
     assert any(e.startswith("teams[0].workers:") for e in errors)
+
+
+def test_validate_prints_the_episode_zone(tmp_path: Path) -> None:
+    stack = tmp_path / "Pulumi.ep-42.yaml"
+    config = {**BASE, "klustered:dns": DNS}
+    stack.write_text(yaml.safe_dump({"config": config}), encoding="ascii")
+    result = CliRunner().invoke(app, ["validate", str(stack)])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (
+        "DNS: ep-42.klustered.live (DNSSEC), delegated from zone klustered-live (existing, "
+        "project klustered-dns); registrar none"
+    ) in result.stdout
