@@ -21,6 +21,7 @@ from rich.tree import Tree
 from klustered.breaks_cli import app as breaks_app
 from klustered.config import StackConfig, check_stack_config
 from klustered.dns_cli import app as dns_app
+from klustered.expired_cli import expired
 from klustered.plan import OfflineRun, plan_stack, write_plan
 from klustered.stackfile import StackFile, StackFileError, load_stack_file
 
@@ -32,6 +33,7 @@ app = typer.Typer(
 )
 app.add_typer(breaks_app, name="breaks")
 app.add_typer(dns_app, name="dns")
+app.command()(expired)
 
 StackArg = Annotated[str, typer.Argument(metavar="STACK|FILE", help="Stack name or file.")]
 

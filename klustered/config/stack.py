@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from klustered.config.dns import DnsConfig
 from klustered.config.kubernetes import KubernetesConfig
@@ -21,7 +19,8 @@ NAMESPACE = "klustered"
 class StackConfig(ConfigModel):
     """Every `klustered:*` key of one stack, validated."""
 
-    expires: datetime | None = None
+    expires: AwareDatetime | None = None
+    """When CI destroys the stack; with a timezone, or it means a different instant per runner."""
     kubernetes: KubernetesConfig = KubernetesConfig()
     machines: MachinesConfig = MachinesConfig()
     mesh: MeshConfig = MeshConfig()

@@ -5,7 +5,7 @@ package, listed in ERRORS (the stack is refused) or WARNINGS (the stack is valid
 is told).
 """
 
-from klustered.config.checks import breaks, dns, machines, networks, teams
+from klustered.config.checks import breaks, dns, expiry, machines, networks, teams
 from klustered.config.checks.base import CheckContext, Rule, rule, run_rules
 
 ERRORS: tuple[Rule, ...] = (
@@ -19,7 +19,7 @@ ERRORS: tuple[Rule, ...] = (
 )
 """Rules whose problems refuse the stack."""
 
-WARNINGS: tuple[Rule, ...] = ()
+WARNINGS: tuple[Rule, ...] = (expiry.expiry_in_range,)
 """Rules whose problems are printed, and the stack still validates."""
 
 __all__ = ["ERRORS", "WARNINGS", "CheckContext", "Rule", "rule", "run_rules"]
