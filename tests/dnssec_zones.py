@@ -51,15 +51,19 @@ class ZoneKeys:
     ksk: str
     zsk: str
     ds: str
-    """`<origin> IN DS <tag> 13 2 <digest>`, written by ldns-keygen for the KSK."""
+    """`<origin> IN DS <tag> <algorithm> 2 <digest>`, written by ldns-keygen for the KSK."""
 
 
-def make_keys(directory: Path, origin: str) -> ZoneKeys:
-    """A KSK and a ZSK for `origin` (ldns-keygen), and the KSK's DS."""
-    ksk = _run(
-        ["ldns-keygen", "-a", "ECDSAP256SHA256", "-k", "-r", "/dev/urandom", origin], directory
-    )
-    zsk = _run(["ldns-keygen", "-a", "ECDSAP256SHA256", "-r", "/dev/urandom", origin], directory)
+def make_keys(directory: Path, origin: str, algorithm: str = "ECDSAP256SHA256") -> ZoneKeys:
+    """A KSK and a ZSK for `origin` (ldns-keygen), and the KSK's DS.
+
+    ECDSA P-256 like Cloud DNS's keys; `RSASHA256` (2048 bits) like the real root's.
+    """
+    args = ["ldns-keygen", "-a", algorithm, "-r", "/dev/urandom"]
+    if algorithm.startswith("RSA"):
+        args += ["-b", "2048"]
+    ksk = _run([*args, "-k", origin], directory)
+    zsk = _run([*args, origin], directory)
     ds = (directory / f"{ksk}.ds").read_text(encoding="ascii").strip()
     return ZoneKeys(origin, ksk, zsk, ds)
 

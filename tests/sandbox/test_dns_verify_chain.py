@@ -1,10 +1,11 @@
 """`klustered dns verify` against real signed zones served by a real authoritative server.
 
-A root-like parent `.` (NSEC) delegates one `<case>.test.` zone per case (NSEC3), each of
-which delegates `ep42.<case>.test.` (NSEC3), the episode zone. ldns makes the keys and
-signs; knot serves all zones on loopback; the anchor is the local root's DS. One case is
-a good chain, every other case carries one fault, and each fault must be reported with
-the zone it is in. BIND's validator (delv) checks the same names as a second opinion.
+A root-like parent `.` (RSA/SHA-256 and NSEC, like the real root) delegates one
+`<case>.test.` zone per case (NSEC3), each of which delegates `ep42.<case>.test.`
+(NSEC3), the episode zone. ldns makes the keys and signs; knot serves all zones on
+loopback; the anchor is the local root's DS. One case is a good chain, every other case
+carries one fault, and each fault must be reported with the zone it is in. BIND's
+validator (delv) checks the same names as a second opinion.
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ def _build(directory: Path) -> dict[str, Path]:
             directory, write_zone(directory, parent, parent_body), parent_keys
         )
         root_body += f"{parent} IN NS ns.{parent}\nns.{parent} IN A 127.0.0.1\n{parent_keys.ds}\n"
-    root_keys = make_keys(directory, ".")
+    root_keys = make_keys(directory, ".", "RSASHA256")  # like the real root: RSA, NSEC
     zones["."] = sign_zone(directory, write_zone(directory, ".", root_body), root_keys, nsec3=False)
     (directory / "root-anchor.ds").write_text(root_keys.ds + "\n", encoding="ascii")
     return zones
@@ -169,6 +170,7 @@ def test_a_good_chain_is_secure_from_the_root_to_the_address(served: Served, nam
     chain = _verify(served, name)
     assert chain.error is None, str(chain.error)
     assert [str(link.zone) for link in chain.links] == [".", "good.test.", "ep42.good.test."]
+    assert [link.signature.algorithm for link in chain.links] == [8, 13, 13]
     answers = {dns.rdatatype.to_text(a.rdtype): a for a in chain.addresses}
     assert answers["A"].rrset is not None
     assert answers["AAAA"].rrset is None and answers["AAAA"].proof is not None
