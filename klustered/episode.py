@@ -7,13 +7,16 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_tls as tls
 
+from components.dns.apex import ApexZone
+from components.dns.names import api_name, app_name, teleport_name
+from components.dns.zone import EpisodeZone, EpisodeZoneArgs
 from components.machines.machine import Machine, MachineHost
 from components.mesh.addresses import mesh_addresses
 from components.teleport.component import TeleportCluster, TeleportClusterArgs
 from components.teleport.github import GithubTeamArgs, GithubTeams, GithubTeamsArgs
-from klustered.config import MachinesConfig, StackConfig
+from klustered.config import DnsConfig, MachinesConfig, StackConfig
 from klustered.config.checks.access import HOSTS_TEAM, github_team_slug, teleport_host_name
-from klustered.team import Team
+from klustered.team import Team, TeamArgs
 from klustered.team_machines import create_firewalls, create_machine
 
 
@@ -25,25 +28,10 @@ class EpisodeArgs(TypedDict):
     base_dir: str
     """The project directory: break paths in the stack file are relative to it."""
     stack: NotRequired[str]
-    """The stack's name (GitHub team slugs, the Teleport machine's name); default: the
-    running stack."""
+    """The stack's name (the DNS zone `<stack>.<domain>`, GitHub team slugs, the Teleport
+    machine's name); default: the running stack."""
     github_token: NotRequired[pulumi.Input[str]]
     """A GitHub token that manages the org's teams (secret); absent: GITHUB_TOKEN."""
-
-
-def teleport_public_host(stack: str, dns_domain: str | None) -> str | None:
-    """`teleport.<stack>.<domain>` when the episode has DNS, else None (the machine's IP)."""
-    return f"teleport.{stack}.{dns_domain}" if dns_domain else None
-
-
-def _dns_domain(config: StackConfig) -> str | None:
-    """The apex domain of `klustered:dns`, when the stack sets it.
-
-    The DNS section (issue 11) lands separately; until then no stack has one.
-    """
-    dns = getattr(config, "dns", None)
-    domain = getattr(dns, "domain", None)
-    return domain if isinstance(domain, str) and domain else None
 
 
 class Episode(pulumi.ComponentResource):
@@ -54,6 +42,10 @@ class Episode(pulumi.ComponentResource):
     teleport: TeleportCluster | None
     teleport_machine: Machine | None
     github: GithubTeams | None
+    dns: EpisodeZone | None
+    """The episode's signed zone and its names (with `klustered:dns`)."""
+    apex: ApexZone | None
+    """The apex zone and its DS at the registrar, when this stack manages them."""
 
     def __init__(
         self, name: str, args: EpisodeArgs, opts: pulumi.ResourceOptions | None = None
@@ -116,29 +108,32 @@ class Episode(pulumi.ComponentResource):
                 equinix_keys=equinix_keys,
                 ssh_key=ssh_key,
             )
-        self.teams = {
-            team.name: Team(
-                f"{name}-{team.name}",
-                {
-                    "team": team,
-                    "config": config,
-                    "ssh_public_key": self.ssh_public_key,
-                    "ssh_private_key": ssh_key.private_key_openssh,
-                    "equinix_keys": equinix_keys,
-                    "mesh_addresses": addresses,
-                    "base_dir": args["base_dir"],
-                    "teleport": self.teleport.handle if self.teleport else None,
-                },
-                child,
-            )
-            for team in config.teams
-        }
-        self.register_outputs(
-            {
-                "sshPublicKey": self.ssh_public_key,
-                "teleportUrl": self.teleport.public_url if self.teleport else None,
+        self.teams = {}
+        for team in config.teams:
+            team_args: TeamArgs = {
+                "team": team,
+                "config": config,
+                "ssh_public_key": self.ssh_public_key,
+                "ssh_private_key": ssh_key.private_key_openssh,
+                "equinix_keys": equinix_keys,
+                "mesh_addresses": addresses,
+                "base_dir": args["base_dir"],
+                "teleport": self.teleport.handle if self.teleport else None,
             }
-        )
+            if config.dns is not None:
+                team_args["api_dns_name"] = api_name(team.name, stack, config.dns.domain)
+                team_args["app_dns_name"] = app_name(team.name, stack, config.dns.domain)
+            self.teams[team.name] = Team(f"{name}-{team.name}", team_args, child)
+
+        self.dns, self.apex = None, None
+        outputs: dict[str, Any] = {
+            "sshPublicKey": self.ssh_public_key,
+            "teleportUrl": self.teleport.public_url if self.teleport else None,
+        }
+        if config.dns is not None:
+            self.dns = self._dns(name, config.dns, stack)
+            outputs["dnsZone"] = self.dns.dns_name
+        self.register_outputs(outputs)
 
     def _access(
         self,
@@ -165,7 +160,7 @@ class Episode(pulumi.ComponentResource):
         create_firewalls(f"{name}-teleport", "teleport", [settings], mesh_port=None, parent=self)
         slugs = {team.name: github_team_slug(stack, team.name) for team in config.teams}
         host_slug = github_team_slug(stack, HOSTS_TEAM)
-        public_host = teleport_public_host(stack, _dns_domain(config))
+        public_host = teleport_name(stack, config.dns.domain) if config.dns is not None else None
         cluster_args: TeleportClusterArgs = {
             "public_ip": machine.public_ip,
             "ssh_user": machine.ssh_user,
@@ -209,6 +204,41 @@ class Episode(pulumi.ComponentResource):
         self.github = GithubTeams(
             f"{name}-github", github_args, pulumi.ResourceOptions(parent=self)
         )
+
+    def _dns(self, name: str, dns: DnsConfig, stack: str) -> EpisodeZone:
+        """The apex (when this stack manages it) and the episode's zone with every name."""
+        parent_zone: pulumi.Input[str] = dns.zone
+        if dns.create_apex or dns.registrar != "none":
+            self.apex = ApexZone(
+                f"{name}-apex",
+                {
+                    "domain": dns.domain,
+                    "zone": dns.zone,
+                    "project": dns.project,
+                    "create_zone": dns.create_apex,
+                    "registrar": dns.registrar,
+                },
+                pulumi.ResourceOptions(parent=self),
+            )
+            parent_zone = self.apex.zone_name
+        zone_args: EpisodeZoneArgs = {
+            "stack": stack,
+            "domain": dns.domain,
+            "parent_zone": parent_zone,
+            "project": dns.project,
+            "ttl": dns.ttl,
+            "teams": [
+                {
+                    "team": team_name,
+                    "api_ips": list(team.api_ips),
+                    "app_ips": list(team.app_ips),
+                }
+                for team_name, team in self.teams.items()
+            ],
+        }
+        if self.teleport_machine is not None:
+            zone_args["teleport_ip"] = self.teleport_machine.public_ip
+        return EpisodeZone(f"{name}-dns", zone_args, pulumi.ResourceOptions(parent=self))
 
     @property
     def rendered_files(self) -> dict[str, pulumi.Output[str]]:

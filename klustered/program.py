@@ -34,12 +34,19 @@ def _parse(value: Any) -> Any:
     return value
 
 
+def config_keys() -> set[str]:
+    """Every config key the engine passed to this program, of any namespace (no values)."""
+    return {*runtime_config.get_config_env(), *runtime_config.CONFIG.get()}
+
+
 def load_config(base_dir: Path | None = None) -> StackConfig:
     """The validated stack config; a clean RunError (no traceback) listing every problem.
 
     Warnings (the stack is valid but something is off) go to the engine's log.
     """
-    result = check_stack_config(raw_stack_config(), base_dir, stack=pulumi.get_stack())
+    result = check_stack_config(
+        raw_stack_config(), base_dir, stack=pulumi.get_stack(), provider_keys=config_keys()
+    )
     for warning in result.warnings:
         pulumi.log.warn(str(warning))
     if result.config is None:
@@ -93,6 +100,16 @@ def main(base_dir: Path | None = None) -> Episode:
             for name, team in episode.teams.items()
         },
     )
+    if episode.dns is not None:
+        pulumi.export(
+            "dns",
+            {
+                "zone": episode.dns.dns_name,
+                "nameServers": episode.dns.name_servers,
+                "dsRecords": episode.dns.ds_records,
+                "names": episode.dns.names,
+            },
+        )
     if config.expires is not None:
         pulumi.export("expires", config.expires.isoformat())
     return episode

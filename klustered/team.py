@@ -11,7 +11,7 @@ import pulumi
 
 from breaks.catalog import resolve_scenario
 from breaks.component import Break
-from components.cluster.component import Cluster, ClusterNodeArgs, NodePhaseArgs
+from components.cluster.component import Cluster, ClusterArgs, ClusterNodeArgs, NodePhaseArgs
 from components.machines.machine import Machine, MachineHost
 from components.mesh.component import Mesh
 from components.nodes import NodeRole, NodeSlot, node_slots
@@ -49,6 +49,11 @@ class TeamArgs(TypedDict):
     base_dir: str
     teleport: NotRequired[TeleportHandle | None]
     """The episode's Teleport server: every node runs an agent joined to it."""
+    api_dns_name: NotRequired[str]
+    """`api.<team>.<stack>.<domain>` when the episode has DNS: in the API certificate and
+    the kubeconfig output."""
+    app_dns_name: NotRequired[str]
+    """`<team>.<stack>.<domain>` when the episode has DNS: the app URL uses it."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,10 @@ class Team(pulumi.ComponentResource):
     mesh: Mesh | None
     agents: TeleportAgents | None
     nodes: list[NodeOutput]
+    api_ips: list[pulumi.Output[str]]
+    """Every control plane's public address (what `api.<team>` points at)."""
+    app_ips: list[pulumi.Output[str]]
+    """The public addresses the app answers on: every worker, else control-plane-1."""
     rendered_files: dict[str, pulumi.Output[str]]
     """Files the team's nodes receive, keyed `<node>/<file>` (for the offline plan)."""
 
@@ -163,19 +172,18 @@ class Team(pulumi.ComponentResource):
             }
             for slot in slots
         ]
-        self.cluster = Cluster(
-            f"{name}-cluster",
-            {
-                "team": team.name,
-                "kubernetes_version": config.kubernetes.version,
-                "pod_cidr": config.kubernetes.pod_cidr,
-                "service_cidr": config.kubernetes.service_cidr,
-                "nodes": nodes,
-                "ssh_private_key": args["ssh_private_key"],
-                "cilium_mtu": config.mesh.mtu if config.mesh.enabled else 0,
-            },
-            child,
-        )
+        cluster_args: ClusterArgs = {
+            "team": team.name,
+            "kubernetes_version": config.kubernetes.version,
+            "pod_cidr": config.kubernetes.pod_cidr,
+            "service_cidr": config.kubernetes.service_cidr,
+            "nodes": nodes,
+            "ssh_private_key": args["ssh_private_key"],
+            "cilium_mtu": config.mesh.mtu if config.mesh.enabled else 0,
+        }
+        if "api_dns_name" in args:
+            cluster_args["api_dns_name"] = args["api_dns_name"]
+        self.cluster = Cluster(f"{name}-cluster", cluster_args, child)
         self.workload = Workload(
             f"{name}-workload",
             {
@@ -223,8 +231,16 @@ class Team(pulumi.ComponentResource):
             (s for s in slots if s.role == NodeRole.WORKER),
             NodeSlot(team.name, NodeRole.CONTROL_PLANE, 1),
         )
-        self.app_url = machines[app_node.name].public_ip.apply(
-            lambda ip: f"http://{ip}:{NODE_PORT}"
+        self.api_ips = [
+            machines[s.name].public_ip for s in slots if s.role == NodeRole.CONTROL_PLANE
+        ]
+        workers = [machines[s.name].public_ip for s in slots if s.role == NodeRole.WORKER]
+        self.app_ips = workers or [machines[app_node.name].public_ip]
+        app_dns_name = args.get("app_dns_name")
+        self.app_url = (
+            pulumi.Output.from_input(f"http://{app_dns_name}:{NODE_PORT}")
+            if app_dns_name
+            else machines[app_node.name].public_ip.apply(lambda ip: f"http://{ip}:{NODE_PORT}")
         )
         self.rendered_files = {
             **(self.mesh.rendered_files if self.mesh else {}),

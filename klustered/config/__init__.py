@@ -8,6 +8,7 @@ errors and warnings without raising. One module per section; cross-field rules l
 """
 
 from klustered.config.access import AccessConfig, TeleportConfig
+from klustered.config.dns import DnsConfig
 from klustered.config.errors import ConfigError, ConfigWarning, StackConfigError, show
 from klustered.config.kubernetes import NEWEST_MINOR, OLDEST_MINOR, KubernetesConfig
 from klustered.config.machines import (
@@ -34,6 +35,7 @@ __all__ = [
     "BreakRef",
     "ConfigError",
     "ConfigWarning",
+    "DnsConfig",
     "EquinixMetalConfig",
     "EquinixMetalOverride",
     "GcpConfig",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import AwareDatetime, Field
 
 from klustered.config.access import AccessConfig
+from klustered.config.dns import DnsConfig
 from klustered.config.kubernetes import KubernetesConfig
 from klustered.config.machines import MachinesConfig
 from klustered.config.mesh import MeshConfig
@@ -26,6 +27,7 @@ class StackConfig(ConfigModel):
     machines: MachinesConfig = MachinesConfig()
     mesh: MeshConfig = MeshConfig()
     workload: WorkloadConfig = WorkloadConfig()
+    dns: DnsConfig | None = None
     teams: list[TeamConfig] = Field(min_length=1)
 
     def team_machines(self, team: TeamConfig, *, worker: bool = False) -> MachinesConfig:

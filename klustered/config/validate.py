@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,11 +46,16 @@ class Validation:
 
 
 def check_stack_config(
-    raw: Mapping[str, Any], base_dir: Path | None = None, *, stack: str = ""
+    raw: Mapping[str, Any],
+    base_dir: Path | None = None,
+    *,
+    stack: str = "",
+    provider_keys: Iterable[str] | None = None,
 ) -> Validation:
     """Validate the `klustered:*` keys of a stack (full keys, values already parsed).
 
-    Keys of other namespaces (provider settings such as `gcp:project`) are ignored.
+    Keys of other namespaces (provider settings such as `gcp:project`) are not validated;
+    rules only see which are set: `provider_keys`, or those among `raw`'s keys.
     `base_dir` anchors relative break paths (the project root); `stack` is the stack's name.
     """
     errors: list[ConfigError] = []
@@ -92,6 +97,11 @@ def check_stack_config(
         base_dir=base_dir or Path.cwd(),
         failed=frozenset(failed),
         stack=stack,
+        provider_keys=frozenset(
+            key
+            for key in (raw if provider_keys is None else provider_keys)
+            if not key.startswith(f"{NAMESPACE}:")
+        ),
     )
     errors += [ConfigError(p.path, p.message) for p in run_rules(ERRORS, ctx)]
     warnings = [ConfigWarning(p.path, p.message) for p in dedupe(run_rules(WARNINGS, ctx))]
@@ -100,10 +110,14 @@ def check_stack_config(
 
 
 def validate_stack_config(
-    raw: Mapping[str, Any], base_dir: Path | None = None, *, stack: str = ""
+    raw: Mapping[str, Any],
+    base_dir: Path | None = None,
+    *,
+    stack: str = "",
+    provider_keys: Iterable[str] | None = None,
 ) -> StackConfig:
     """The validated StackConfig, or StackConfigError carrying every problem at once."""
-    result = check_stack_config(raw, base_dir, stack=stack)
+    result = check_stack_config(raw, base_dir, stack=stack, provider_keys=provider_keys)
     if result.config is None:
         raise StackConfigError(result.errors, result.warnings)
     return result.config

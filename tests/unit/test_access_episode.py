@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import yaml
+
 from klustered.offline import Registration, mask_secrets
 from klustered.plan import OfflineRun
 from tests.access_fixtures import (
@@ -214,3 +216,19 @@ def test_components_hang_under_the_episode_with_their_type_tokens() -> None:
     ]
     for child in run.children_of(cluster.urn):
         assert child.name.startswith("episode-teleport-")
+
+
+def test_with_dns_the_proxy_answers_on_its_name_and_the_name_points_at_its_machine() -> None:
+    dns = {"domain": "klustered.live", "zone": "klustered-live", "project": "dns-prj"}
+    run = run_access({**access_stack(), "klustered:dns": dns})
+    server = yaml.safe_load(run.value["teleport/teleport.yaml"])
+    assert server["proxy_service"]["public_addr"] == ["teleport.ep42.klustered.live:443"]
+    assert server["proxy_service"]["acme"]["enabled"] is True
+    instance = run.named("episode-teleport-machine-instance")
+    address = instance.outputs["networkInterfaces"][0]["accessConfigs"][0]["natIp"]
+    for record, name in (
+        ("episode-dns-teleport", "teleport.ep42.klustered.live."),
+        ("episode-dns-teleport-wildcard", "*.teleport.ep42.klustered.live."),
+    ):
+        reg = run.named(record)
+        assert (reg.inputs["name"], reg.inputs["rrdatas"]) == (name, [address])

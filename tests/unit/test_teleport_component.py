@@ -11,7 +11,7 @@ import yaml
 
 from components.teleport.agents import TeleportAgents
 from components.teleport.component import TeleportCluster, TeleportClusterArgs
-from klustered.episode import teleport_public_host
+from components.dns.names import teleport_name
 from tests.conftest import Runner
 from tests.teleport_v18 import check_file_config
 
@@ -117,5 +117,4 @@ def test_a_team_without_a_github_slug_is_refused(offline: Runner) -> None:
 
 
 def test_the_public_name_is_teleport_under_the_episode_zone() -> None:
-    assert teleport_public_host("ep42", "klustered.live") == "teleport.ep42.klustered.live"
-    assert teleport_public_host("ep42", None) is None
+    assert teleport_name("ep42", "klustered.live") == "teleport.ep42.klustered.live"

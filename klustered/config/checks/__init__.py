@@ -5,7 +5,7 @@ package, listed in ERRORS (the stack is refused) or WARNINGS (the stack is valid
 is told).
 """
 
-from klustered.config.checks import access, breaks, expiry, machines, networks, teams
+from klustered.config.checks import access, breaks, dns, expiry, machines, networks, teams
 from klustered.config.checks.base import CheckContext, Rule, rule, run_rules
 
 ERRORS: tuple[Rule, ...] = (
@@ -15,6 +15,8 @@ ERRORS: tuple[Rule, ...] = (
     machines.substrate_settings,
     breaks.break_refs,
     access.access_settings,
+    dns.stack_makes_valid_names,
+    dns.registrar_has_its_token,
 )
 """Rules whose problems refuse the stack."""
 
