@@ -19,15 +19,17 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pulumi
+from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from klustered.offline import (
+    Invoke,
     OfflineMocks,
     RecordingMonitor,
     Registration,
@@ -53,6 +55,8 @@ class OfflineRun:
 
     registrations: list[Registration]
     value: Any
+    invokes: list[Invoke] = field(default_factory=list)
+    """Every invoke the program made, in order, with what the mocks answered."""
 
     def by_type(self, typ: str) -> list[Registration]:
         """Registrations of one type token."""
@@ -115,6 +119,8 @@ def run_offline(
             pulumi.runtime.set_mocks(
                 mocks, project=project, stack=stack, preview=False, monitor=monitor
             )
+            # Outputs still pending from a run that failed must not be awaited by this one.
+            SETTINGS.outputs = set()
             pulumi.runtime.set_all_config(engine, list(secret_keys or []))
             holder: dict[str, Any] = {}
 
@@ -133,7 +139,7 @@ def run_offline(
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="klustered-offline") as pool,
     ):
         value = pool.submit(body).result()
-    return OfflineRun(monitor.registrations, value)
+    return OfflineRun(monitor.registrations, value, monitor.invokes)
 
 
 @dataclass

@@ -10,7 +10,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from klustered.config import NAMESPACE, StackConfig, check_stack_config
-from klustered.episode import Episode
+from klustered.episode import Episode, EpisodeArgs
 
 
 def raw_stack_config(namespace: str | None = None) -> dict[str, Any]:
@@ -38,6 +38,11 @@ def _parse(value: Any) -> Any:
     return value
 
 
+def config_keys() -> set[str]:
+    """Every config key the engine passed to this program, of any namespace (no values)."""
+    return {*runtime_config.get_config_env(), *runtime_config.CONFIG.get()}
+
+
 def load_config(base_dir: Path | None = None, namespace: str | None = None) -> StackConfig:
     """The validated stack config; a clean RunError (no traceback) listing every problem.
 
@@ -46,7 +51,11 @@ def load_config(base_dir: Path | None = None, namespace: str | None = None) -> S
     """
     namespace = namespace or pulumi.get_project() or NAMESPACE
     result = check_stack_config(
-        raw_stack_config(namespace), base_dir, stack=pulumi.get_stack(), namespace=namespace
+        raw_stack_config(namespace),
+        base_dir,
+        stack=pulumi.get_stack(),
+        provider_keys=config_keys(),
+        namespace=namespace,
     )
     for warning in result.warnings:
         pulumi.log.warn(str(warning))
@@ -65,8 +74,25 @@ def main(base_dir: Path | None = None, namespace: str | None = None) -> Episode:
     the program); `namespace` the config namespace (default: the project's name).
     """
     config = load_config(base_dir, namespace)
-    episode = Episode("episode", {"config": config, "base_dir": str(base_dir or Path.cwd())})
+    args: EpisodeArgs = {
+        "config": config,
+        "base_dir": str(base_dir or Path.cwd()),
+        "stack": pulumi.get_stack(),
+    }
+    github_token = pulumi.Config("github").get_secret("token")
+    if github_token is not None:
+        args["github_token"] = github_token
+    episode = Episode("episode", args)
     pulumi.export("sshPublicKey", episode.ssh_public_key)
+    if episode.teleport is not None and episode.teleport_machine is not None:
+        pulumi.export(
+            "access",
+            {
+                "url": episode.teleport.public_url,
+                "publicIp": episode.teleport_machine.public_ip,
+                "console": episode.teleport_machine.console,
+            },
+        )
     pulumi.export(
         "teams",
         {
@@ -88,6 +114,16 @@ def main(base_dir: Path | None = None, namespace: str | None = None) -> Episode:
             for name, team in episode.teams.items()
         },
     )
+    if episode.dns is not None:
+        pulumi.export(
+            "dns",
+            {
+                "zone": episode.dns.dns_name,
+                "nameServers": episode.dns.name_servers,
+                "dsRecords": episode.dns.ds_records,
+                "names": episode.dns.names,
+            },
+        )
     if config.expires is not None:
         pulumi.export("expires", config.expires.isoformat())
     return episode

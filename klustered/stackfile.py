@@ -59,6 +59,11 @@ def _load_project(directory: Path) -> project.PulumiProject:
         raise StackFileError(str(exc)) from None
 
 
+def stack_dir(project_dir: Path) -> Path:
+    """Where the project's stack files live (Pulumi.yaml's `stackConfigDir`)."""
+    return _load_project(project_dir).stack_config_dir
+
+
 def resolve_stack(
     ref: str, cwd: Path | None = None, *, in_project: project.PulumiProject | None = None
 ) -> tuple[str, Path, Path]:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
         GcpTeamFirewall,
         GcpTeamFirewallArgs,
     )
-    from components.machines.machine import Machine, root_shell, ssh_connection
+    from components.machines.machine import Machine, MachineHost, root_shell, ssh_connection
 
 _EXPORTS = {
     "EquinixMetalMachine": "components.machines.equinix_metal",
@@ -36,6 +36,7 @@ _EXPORTS = {
     "GcpTeamFirewall": "components.machines.gcp",
     "GcpTeamFirewallArgs": "components.machines.gcp",
     "Machine": "components.machines.machine",
+    "MachineHost": "components.machines.machine",
     "root_shell": "components.machines.machine",
     "ssh_connection": "components.machines.machine",
 }
@@ -47,6 +48,7 @@ __all__ = [
     "GcpTeamFirewall",
     "GcpTeamFirewallArgs",
     "Machine",
+    "MachineHost",
     "project_ssh_key",
     "root_shell",
     "ssh_connection",

@@ -12,7 +12,7 @@ from components.machines.defaults import (
     EQUINIX_METAL_OS,
     EQUINIX_METAL_PLAN,
 )
-from components.nodes import NodeSlot
+from components.machines.machine import MachineHost
 
 TYPE = "klustered:machines:EquinixMetalMachine"
 
@@ -20,8 +20,8 @@ TYPE = "klustered:machines:EquinixMetalMachine"
 class EquinixMetalMachineArgs(TypedDict):
     """One device: where, what size, and which project SSH key lets the episode in."""
 
-    slot: NodeSlot
-    """The node this device becomes."""
+    host: MachineHost
+    """The host name, and the team and role its tags carry."""
     project: str
     """Equinix Metal project id."""
     project_ssh_key_id: pulumi.Input[str]
@@ -45,7 +45,7 @@ class EquinixMetalMachine(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: EquinixMetalMachineArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        """Create the device for `args["slot"]` in `args["project"]`, trusting
+        """Create the device for `args["host"]` in `args["project"]`, trusting
         `args["project_ssh_key_id"]`.
 
         Optional args: `metro` (default "am"), `plan` (default "c3.small.x86"), `os`
@@ -53,18 +53,18 @@ class EquinixMetalMachine(pulumi.ComponentResource):
         is `ssh_user` ("root").
         """
         super().__init__(TYPE, name, {}, opts)
-        self.slot = args["slot"]
+        self.host = args["host"]
         metro = args.get("metro", EQUINIX_METAL_METRO)
         self.device = metal.Device(
             f"{name}-device",
-            hostname=self.slot.name,
+            hostname=self.host.hostname,
             project_id=args["project"],
             metro=metro,
             plan=args.get("plan", EQUINIX_METAL_PLAN),
             operating_system=args.get("os", EQUINIX_METAL_OS),
             billing_cycle="hourly",
             project_ssh_key_ids=[args["project_ssh_key_id"]],
-            tags=["klustered", f"team:{self.slot.team}", f"role:{self.slot.role.value}"],
+            tags=["klustered", f"team:{self.host.team}", f"role:{self.host.role}"],
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.public_ip = self.device.access_public_ipv4

@@ -8,7 +8,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.machines.defaults import GCP_IMAGE, GCP_MACHINE_TYPE, GCP_NETWORK, GCP_ZONE
-from components.nodes import NodeSlot
+from components.machines.machine import MachineHost
 
 TYPE = "klustered:machines:GcpMachine"
 FIREWALL_TYPE = "klustered:machines:GcpTeamFirewall"
@@ -17,11 +17,12 @@ SSH_USER = "klustered"
 
 
 class GcpMachineArgs(TypedDict):
-    """One instance: the node, project and SSH public key (required); zone, size, image and
+    """One instance: the host, project and SSH public key (required); zone, size, image and
     network (optional: europe-west4-a, e2-standard-4, Ubuntu 24.04, default)."""
 
-    slot: NodeSlot
-    """The node this instance becomes (its name is the instance name)."""
+    host: MachineHost
+    """The host name (the instance name), and the team and role its tags and labels carry:
+    `MachineHost.for_node(slot)` for a cluster node."""
     project: str
     """The GCP project id."""
     ssh_public_key: pulumi.Input[str]
@@ -36,9 +37,9 @@ class GcpMachineArgs(TypedDict):
     """Default GCP_NETWORK (default)."""
 
 
-def instance_name(slot: NodeSlot) -> str:
-    """The instance name: the node name (a valid GCE name: lower-case, digits, dashes)."""
-    return slot.name
+def instance_name(host: MachineHost) -> str:
+    """The instance name: the host name (a valid GCE name: lower-case, digits, dashes)."""
+    return host.hostname
 
 
 class GcpMachine(pulumi.ComponentResource):
@@ -52,7 +53,8 @@ class GcpMachine(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: GcpMachineArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        """Create the instance for `args["slot"]` in `args["project"]`.
+        """Create the instance for `args["host"]` (`MachineHost.for_node(slot)` for a
+        cluster node) in `args["project"]`.
 
         Optional args: `zone` (default "europe-west4-a"), `machine_type` (default
         "e2-standard-4"), `image` (default "ubuntu-os-cloud/ubuntu-2404-lts-amd64"),
@@ -60,8 +62,8 @@ class GcpMachine(pulumi.ComponentResource):
         login is `ssh_user` ("klustered", passwordless sudo).
         """
         super().__init__(TYPE, name, {}, opts)
-        self.slot = args["slot"]
-        project, host = args["project"], instance_name(self.slot)
+        self.host = args["host"]
+        project, host = args["project"], instance_name(self.host)
         zone = args.get("zone", GCP_ZONE)
         keys = pulumi.Output.from_input(args["ssh_public_key"]).apply(
             lambda key: f"{SSH_USER}:{key.strip()} {SSH_USER}"
@@ -86,8 +88,8 @@ class GcpMachine(pulumi.ComponentResource):
             # Kubernetes routes pod traffic through nodes: GCE must not drop it.
             can_ip_forward=True,
             metadata={"ssh-keys": keys, "serial-port-enable": "TRUE"},
-            tags=["klustered", f"klustered-{self.slot.team}"],
-            labels={"klustered-team": self.slot.team, "klustered-role": self.slot.role.value},
+            tags=["klustered", f"klustered-{self.host.team}"],
+            labels={"klustered-team": self.host.team, "klustered-role": self.host.role},
             opts=pulumi.ResourceOptions(parent=self),
         )
         nic = self.instance.network_interfaces[0]

@@ -9,7 +9,7 @@ import pulumi_tls as tls
 from breaks import Break, load_break
 from components import NodeRole, NodeSlot
 from components.cluster import Cluster
-from components.machines import GcpMachine, GcpTeamFirewall
+from components.machines import GcpMachine, GcpTeamFirewall, MachineHost
 from components.workload import Workload, render_goal_check
 
 config = pulumi.Config()
@@ -24,7 +24,11 @@ slot = NodeSlot(team, NodeRole.CONTROL_PLANE, 1)
 machine = GcpMachine(
     f"{team}-control-plane-1",
     # Zone, machine type, image and network take the components' defaults.
-    {"slot": slot, "project": gcp_project, "ssh_public_key": ssh_key.public_key_openssh},
+    {
+        "host": MachineHost.for_node(slot),
+        "project": gcp_project,
+        "ssh_public_key": ssh_key.public_key_openssh,
+    },
 )
 GcpTeamFirewall(f"{team}-firewall", {"team": team, "project": gcp_project})
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from pydantic import AwareDatetime, Field
 
-from pydantic import Field
-
+from klustered.config.access import AccessConfig
+from klustered.config.dns import DnsConfig
 from klustered.config.kubernetes import KubernetesConfig
 from klustered.config.machines import MachinesConfig
 from klustered.config.mesh import MeshConfig
@@ -21,11 +21,14 @@ namespace is its Pulumi.yaml `name`, which `check_stack_config` takes as `namesp
 class StackConfig(ConfigModel):
     """Every `klustered:*` key of one stack, validated."""
 
-    expires: datetime | None = None
+    expires: AwareDatetime | None = None
+    """When CI destroys the stack; with a timezone, or it means a different instant per runner."""
+    access: AccessConfig = AccessConfig()
     kubernetes: KubernetesConfig = KubernetesConfig()
     machines: MachinesConfig = MachinesConfig()
     mesh: MeshConfig = MeshConfig()
     workload: WorkloadConfig = WorkloadConfig()
+    dns: DnsConfig | None = None
     teams: list[TeamConfig] = Field(min_length=1)
 
     def team_machines(self, team: TeamConfig, *, worker: bool = False) -> MachinesConfig:

@@ -20,7 +20,7 @@ import components.workload.component as workload_module
 from breaks import Break, load_break
 from components import NETWORK_PHASE, NodeRole, NodeSlot
 from components.cluster import Cluster
-from components.machines import GcpMachine
+from components.machines import GcpMachine, MachineHost
 from components.mesh import DEFAULT_MTU, Mesh, mesh_addresses
 from components.workload import Workload, WorkloadSpec
 from klustered.config import (
@@ -38,6 +38,7 @@ PACKAGES = [
     "components.machines",
     "components.mesh",
     "components.workload",
+    "components.dns",
     "breaks",
 ]
 
@@ -128,7 +129,7 @@ def _bare_team(team: str, prefix: str) -> Any:
     machines = {
         s.name: GcpMachine(
             f"{prefix}-{s.role.value}-{s.index}",
-            {"slot": s, "project": "p", "ssh_public_key": "ssh-ed25519 A"},
+            {"host": MachineHost.for_node(s), "project": "p", "ssh_public_key": "ssh-ed25519 A"},
         )
         for s in slots
     }

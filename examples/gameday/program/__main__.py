@@ -15,7 +15,7 @@ from sides import Side, read_sides
 from breaks import Break, load_break
 from components import node_slots
 from components.cluster import Cluster, ClusterNodeArgs
-from components.machines import GcpMachine, GcpTeamFirewall
+from components.machines import GcpMachine, GcpTeamFirewall, MachineHost
 from components.mesh import DEFAULT_CIDR, DEFAULT_MTU, Mesh, mesh_addresses
 from components.workload import Workload, render_goal_check
 
@@ -48,7 +48,11 @@ cloud_nodes: list[ClusterNodeArgs] = []
 for slot in node_slots(cloud.team, 1, cloud.workers):
     machine = GcpMachine(
         slot.name,
-        {"slot": slot, "project": cloud.project, "ssh_public_key": cloud_key.public_key_openssh},
+        {
+            "host": MachineHost.for_node(slot),
+            "project": cloud.project,
+            "ssh_public_key": cloud_key.public_key_openssh,
+        },
     )
     cloud_nodes.append(
         {

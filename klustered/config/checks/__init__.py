@@ -5,7 +5,7 @@ package, listed in ERRORS (the stack is refused) or WARNINGS (the stack is valid
 is told).
 """
 
-from klustered.config.checks import breaks, machines, networks, teams
+from klustered.config.checks import access, breaks, dns, expiry, machines, networks, teams
 from klustered.config.checks.base import CheckContext, Rule, rule, run_rules
 
 ERRORS: tuple[Rule, ...] = (
@@ -14,10 +14,13 @@ ERRORS: tuple[Rule, ...] = (
     networks.mesh_holds_every_node,
     machines.substrate_settings,
     breaks.break_refs,
+    access.access_settings,
+    dns.stack_makes_valid_names,
+    dns.registrar_has_its_token,
 )
 """Rules whose problems refuse the stack."""
 
-WARNINGS: tuple[Rule, ...] = ()
+WARNINGS: tuple[Rule, ...] = (expiry.expiry_in_range, access.guests_without_access)
 """Rules whose problems are printed, and the stack still validates."""
 
 __all__ = ["ERRORS", "WARNINGS", "CheckContext", "Rule", "rule", "run_rules"]

@@ -28,6 +28,9 @@ class CheckContext:
     """Top-level sections (`kubernetes`, `teams`, ...) that did not validate."""
     stack: str = ""
     """The stack's name, when known (names derived from it: DNS zones, GCP prefixes)."""
+    provider_keys: frozenset[str] = frozenset()
+    """Config keys of other namespaces the stack sets (`gandi:personalAccessToken`); only
+    their presence is known to rules, never their values."""
 
 
 @dataclass(frozen=True)
