@@ -8,6 +8,7 @@ unexpected error). Output to a pipe or a file is never cut or wrapped.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import traceback
@@ -72,7 +73,7 @@ def _root(
     """Klustered: live Kubernetes debugging episodes on kubeadm clusters."""
 
 
-def _load(stack: str) -> tuple[StackFile, StackConfig]:
+def _load(stack: str, *, warn: bool = True) -> tuple[StackFile, StackConfig]:
     try:
         stack_file = load_stack_file(stack)
     except StackFileError as exc:
@@ -83,7 +84,7 @@ def _load(stack: str) -> tuple[StackFile, StackConfig]:
         stack=stack_file.name,
         namespace=stack_file.namespace,
     )
-    for warning in result.warnings:
+    for warning in result.warnings if warn else []:
         err.print(f"warning: {warning}", markup=False, soft_wrap=True)
     if result.config is None:
         lines = [f"{stack_file.path}: {len(result.errors)} problem(s)"]
@@ -211,7 +212,7 @@ def plan(
 
     gc.disable()  # a short-lived process holding a large heap: see offline_runtime
     if project is None:
-        stack_file, _ = _load(stack)
+        stack_file, _ = _load(stack, warn=False)  # the program logs its warnings itself
     else:
         try:
             pulumi_project = load_project(project)
@@ -219,8 +220,11 @@ def plan(
         except (ProjectError, StackFileError) as exc:
             raise _fail(f"error: {exc}") from None
     try:
+        logger = _program_log()
         result = (
-            plan_stack(stack_file) if project is None else plan_project(pulumi_project, stack_file)
+            plan_stack(stack_file, logger)
+            if project is None
+            else plan_project(pulumi_project, stack_file, logger)
         )
         written = write_plan(result, out_dir)
     except (pulumi.RunError, PlanError) as exc:
@@ -236,6 +240,24 @@ def plan(
         f"{len(result.run.registrations)} resources, {files} node files -> {out_dir}",
         markup=False,
     )
+
+
+class _LevelPrefix(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
+def _program_log() -> logging.Logger:
+    """Where a planned program's own messages (`pulumi.log.warn`, ...) go: stderr, one
+    line each, `warning: ...` as `validate` prints them."""
+    logger = logging.getLogger("klustered.plan.program")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_LevelPrefix())
+        logger.addHandler(handler)
+        logger.setLevel(logging.WARNING)
+        logger.propagate = False
+    return logger
 
 
 def command() -> Any:

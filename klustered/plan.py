@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import runpy
 import secrets
@@ -97,6 +98,7 @@ def run_offline(
     project: str = "klustered",
     stack: str = "offline",
     monitor: RecordingMonitor | None = None,
+    logger: logging.Logger | None = None,
 ) -> OfflineRun:
     """Run `program` under the mock engine in isolation and return what it registered.
 
@@ -104,7 +106,8 @@ def run_offline(
     them, anything else is sent as JSON. `program` may return an Input (an Output, a dict
     of Outputs, ...): the run waits for it and returns its resolved value. Exceptions
     raised by the program propagate; pass your own `monitor` to see what was registered
-    before one was raised.
+    before one was raised. What the program logs (`pulumi.log.warn`, ...) goes to `logger`
+    (default: the root logger).
     """
     monitor = monitor or RecordingMonitor(OfflineMocks())
     engine = engine_config(config or {})
@@ -117,7 +120,7 @@ def run_offline(
         asyncio.set_event_loop(loop)
         try:
             pulumi.runtime.set_mocks(
-                mocks, project=project, stack=stack, preview=False, monitor=monitor
+                mocks, project=project, stack=stack, preview=False, monitor=monitor, logger=logger
             )
             # Outputs still pending from a run that failed must not be awaited by this one.
             SETTINGS.outputs = set()
@@ -151,7 +154,7 @@ class Plan:
     files: dict[str, str]
 
 
-def plan_stack(stack: StackFile) -> Plan:
+def plan_stack(stack: StackFile, logger: logging.Logger | None = None) -> Plan:
     """Run the Klustered program (the code `pulumi up` runs) offline with a stack file's config."""
     from klustered.program import main
 
@@ -165,11 +168,14 @@ def plan_stack(stack: StackFile) -> Plan:
         stack.secret_keys,
         project=stack.namespace,
         stack=stack.name,
+        logger=logger,
     )
     return Plan(stack, run, _files(run.value, "the program"))
 
 
-def plan_project(project: PulumiProject, stack: StackFile) -> Plan:
+def plan_project(
+    project: PulumiProject, stack: StackFile, logger: logging.Logger | None = None
+) -> Plan:
     """Run another Pulumi Python project's program offline, the way Pulumi runs it.
 
     The program file (`main:` in Pulumi.yaml, default `__main__.py`) runs as `__main__` in
@@ -199,6 +205,7 @@ def plan_project(project: PulumiProject, stack: StackFile) -> Plan:
             stack.secret_keys,
             project=project.name,
             stack=stack.name,
+            logger=logger,
         )
     return Plan(stack, run, _files(run.value, str(program_file)))
 

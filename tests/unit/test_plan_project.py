@@ -226,3 +226,30 @@ def test_run_offline_sends_structured_config_as_json() -> None:
 
     run = run_offline(program, {"acme:teams": [{"name": "blue"}]}, project="acme")
     assert run.value == [{"name": "blue"}]
+
+
+def _plan_files(out: Path) -> dict[str, str]:
+    return {str(p.relative_to(out)): p.read_text() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_this_repository_as_a_project_plans_as_klustered_plan_does(tmp_path: Path) -> None:
+    runs = {}
+    for name, extra in (("own", []), ("project", ["--project", str(REPO)])):
+        out = tmp_path / name
+        args = ["plan", "episode-42", "--out", str(out), "-q", *extra]
+        done = subprocess.run(
+            [sys.executable, "-m", "klustered", *args],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        # Warnings come once, as `validate` prints them.
+        for line in done.stderr.splitlines():
+            assert line.startswith("warning: "), line
+        assert len(done.stderr.splitlines()) == len(set(done.stderr.splitlines()))
+        runs[name] = _plan_files(out)
+    assert runs["own"] == runs["project"]
+    assert any(path.endswith("42-mesh.sh") for path in runs["own"])

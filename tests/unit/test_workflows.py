@@ -137,7 +137,7 @@ def test_secrets_reach_only_the_pulumi_steps(name: str, job: str) -> None:
             "run", ""
         )
         assert runs_pulumi, f"{name}/{job}/{s.get('name')} gets {secret_env}"
-    install = step(workflow(name), job, "Install (README command 1)")
+    install = step(workflow(name), job, "Install (runtime, requirements.txt)")
     assert "env" not in install
 
 
