@@ -293,7 +293,13 @@ def write_plan(plan: Plan, out: Path) -> list[Path]:
             f"{out} is not empty and not a previous plan (no {PLAN_MARKER}): "
             "give a new or empty directory"
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
+    existing = next(p for p in out.parents if p.exists())
+    if not existing.is_dir():
+        raise PlanError(f"cannot write {out}: {existing} is not a directory")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PlanError(f"cannot create {out}: {exc.strerror}") from None
     # A sibling of `out` (same file system: renames are atomic), made with the usual mode.
     staging = out.parent / f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}"
     staging.mkdir()

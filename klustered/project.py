@@ -79,7 +79,8 @@ def load_project(directory: Path | str) -> PulumiProject:
     """Read `directory/Pulumi.yaml`; ProjectError with a one-line reason if it cannot be used."""
     root = Path(directory).resolve()
     if not root.is_dir():
-        raise ProjectError(f"{directory}: no such project directory")
+        what = "not a directory" if root.exists() else "no such project directory"
+        raise ProjectError(f"{directory}: {what}")
     path = project_file(root)
     if path is None:
         raise ProjectError(f"{root}: no Pulumi.yaml (not a Pulumi project)")

@@ -221,6 +221,9 @@ def test_plan_refuses_a_directory_that_is_not_a_plan(tmp_path: Path) -> None:
     done = klustered("plan", "dev", "--project", str(project), "--out", str(a_file))
     assert (done.returncode, a_file.read_text()) == (1, "x")
     assert "not a directory" in done.stderr
+    done = klustered("plan", "dev", "--project", str(project), "--out", str(a_file / "plan"))
+    assert done.returncode == 1
+    assert done.stderr == f"error: cannot write {a_file / 'plan'}: {a_file} is not a directory\n"
 
 
 def test_plan_writes_into_an_empty_directory(tmp_path: Path) -> None:
