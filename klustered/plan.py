@@ -212,9 +212,9 @@ def plan_project(
 
 @contextlib.contextmanager
 def _project_context(project: PulumiProject) -> Iterator[None]:
-    """The program's working directory and import path while it runs; its own modules are
-    forgotten afterwards, so two projects with a module of the same name do not mix."""
-    root = project.directory
+    """The program's working directory and import path while it runs. Modules it could
+    import only through that path (its own helpers) are forgotten afterwards, so two
+    projects with a module of the same name do not mix; installed packages stay."""
     before = set(sys.modules)
     cwd = Path.cwd()
     entry = str(project.program_file.parent)
@@ -226,10 +226,21 @@ def _project_context(project: PulumiProject) -> Iterator[None]:
         os.chdir(cwd)
         with contextlib.suppress(ValueError):
             sys.path.remove(entry)
-        for name in set(sys.modules) - before:
-            file = getattr(sys.modules[name], "__file__", None)
-            if file and Path(file).resolve().is_relative_to(root):
+        new = set(sys.modules) - before
+        own = {name.partition(".")[0] for name in new}
+        own = {top for top in own if top not in before and not _importable(top)}
+        for name in new:
+            if name.partition(".")[0] in own:
                 del sys.modules[name]
+
+
+def _importable(top: str) -> bool:
+    """True when a top-level module is found without the program's directory on the path."""
+    for finder in sys.meta_path:
+        find_spec = getattr(finder, "find_spec", None)
+        if find_spec is not None and find_spec(top, None) is not None:
+            return True
+    return False
 
 
 def _files(value: Any, where: str) -> dict[str, str]:

@@ -253,3 +253,15 @@ def test_this_repository_as_a_project_plans_as_klustered_plan_does(tmp_path: Pat
         runs[name] = _plan_files(out)
     assert runs["own"] == runs["project"]
     assert any(path.endswith("42-mesh.sh") for path in runs["own"])
+
+
+def test_planning_this_repository_in_process_keeps_the_installed_packages() -> None:
+    import components.cluster.component as before
+
+    sys.modules.pop("klustered.program", None)  # first imported by the run below
+    plan = plan_project(REPO, "episode-42")
+    assert plan.run.by_type("klustered:cluster:Cluster")
+    import components.cluster.component as after
+
+    assert after is before
+    assert "klustered.program" in sys.modules  # installed: not forgotten like a helper
