@@ -235,3 +235,32 @@ def test_plan_writes_into_an_empty_directory(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     marker = json.loads((empty / ".klustered-plan").read_text())
     assert marker == {"project": "tiny", "stack": "dev"}
+
+
+def test_the_config_namespace_is_the_projects_name(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: acme\nruntime: python\nstackConfigDir: stacks\n")
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "stacks" / "Pulumi.dev.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "config": {
+                    "acme:machines": {"provider": "gcp", "gcp": {"project": "p"}},
+                    "teams": [{"name": "blue", "workers": 0}],  # no namespace: acme's
+                    "klustered:colour": "ignored, another project's key",
+                }
+            }
+        )
+    )
+    assert klustered("validate", "dev", cwd=tmp_path).returncode == 0
+    out = tmp_path / "plan"
+    done = klustered("plan", "dev", "--out", str(out), "-q", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    urns = [r["urn"] for r in json.loads((out / "resources.json").read_text())]
+    assert urns and all(u.startswith("urn:pulumi:dev::acme::") for u in urns)
+    assert (out / "blue" / "blue-control-plane-1" / "10-os-prep.sh").is_file()
+    (tmp_path / "stacks" / "Pulumi.dev.yaml").write_text(
+        yaml.safe_dump({"config": {"klustered:teams": [{"name": "blue"}]}})
+    )
+    done = klustered("validate", "dev", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "teams: required (acme:teams lists one cluster per team)" in done.stderr
