@@ -151,8 +151,9 @@ class Cluster(pulumi.ComponentResource):
         Required args: `team`, `nodes` (ClusterNodeArgs: slot, public_ip, cluster_ip,
         ssh_user; optional machine and extra_phases) and `ssh_private_key`. Optional:
         `kubernetes_version` (default "1.34"), `pod_cidr` (default "10.244.0.0/16"),
-        `service_cidr` (default "10.96.0.0/12"), `cilium_mtu` and `dns_names`. Outputs:
-        `api_endpoint`, `kubeconfig` (secret), `provider`, `handle`, `rendered_files`.
+        `service_cidr` (default "10.96.0.0/12"), `cilium_mtu`, `dns_names` and
+        `api_dns_name`. Outputs: `api_endpoint`, `kubeconfig` (secret), `provider`,
+        `handle`, `rendered_files`.
         """
         super().__init__(TYPE, name, {}, opts)
         slots = _validate(args)
