@@ -13,7 +13,7 @@ import pulumi_tls as tls
 
 from breaks.catalog import resolve_scenario
 from breaks.component import Break
-from components.cluster.component import Cluster, ClusterNodeArgs, NodePhaseArgs
+from components.cluster.component import Cluster, ClusterArgs, ClusterNodeArgs, NodePhaseArgs
 from components.machines.equinix_metal import EquinixMetalMachine, project_ssh_key
 from components.machines.gcp import GcpMachine, GcpTeamFirewall
 from components.machines.machine import Machine
@@ -152,25 +152,25 @@ class Team(pulumi.ComponentResource):
             }
             for slot in slots
         ]
-        self.cluster = Cluster(
-            f"{name}-cluster",
-            {
-                "team": team.name,
-                "kubernetes_version": config.kubernetes.version,
-                "pod_cidr": config.kubernetes.pod_cidr,
-                "service_cidr": config.kubernetes.service_cidr,
-                "nodes": nodes,
-                "ssh_private_key": args["ssh_private_key"],
-                "cilium_mtu": config.mesh.mtu if config.mesh.enabled else 0,
-            },
-            child,
-        )
+        cluster_args: ClusterArgs = {
+            "team": team.name,
+            "kubernetes_version": config.kubernetes.version,
+            "pod_cidr": config.kubernetes.pod_cidr,
+            "service_cidr": config.kubernetes.service_cidr,
+            "nodes": nodes,
+            "ssh_private_key": args["ssh_private_key"],
+            "cilium_mtu": config.mesh.mtu if config.mesh.enabled else 0,
+        }
+        if config.mesh.enabled:
+            cluster_args["mesh_port"] = config.mesh.port
+        self.cluster = Cluster(f"{name}-cluster", cluster_args, child)
         self.workload = Workload(
             f"{name}-workload",
             {
                 "provider": self.cluster.provider,
                 "image": config.workload.image,
                 "postgres_image": config.workload.postgres_image,
+                "deleted_with": self.cluster.init,
             },
             child,
         )
