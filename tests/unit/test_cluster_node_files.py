@@ -254,3 +254,21 @@ def test_cluster_file_names_are_known_before_rendering() -> None:
             if n not in render_prep_files(slot, fx.cluster("1.34").version)
         ]
         assert cluster_file_names(slot, with_firewall=True) == rendered
+
+
+def test_every_apt_call_waits_for_the_dpkg_lock() -> None:
+    # unattended-upgrades holds the lock on a fresh machine's first boot.
+    scripts = [
+        *resources.files("components.cluster.scripts").iterdir(),
+        resources.files("components.mesh.scripts") / "mesh.sh",
+    ]
+    calls = 0
+    for script in scripts:
+        if not script.name.endswith(".sh"):
+            continue
+        for line in script.read_text(encoding="ascii").splitlines():
+            code = line.split("#", 1)[0]
+            if re.search(r"\bapt-get\b|\bapt-mark\b.*\b(un)?hold\b", code):
+                calls += 1
+                assert "-o DPkg::Lock::Timeout=600" in code, (script.name, line)
+    assert calls >= 4
