@@ -123,7 +123,7 @@ kubeadm)
       [ -f /etc/kubernetes/pki/ca.key ] || { echo "[certs] error: no /etc/kubernetes/pki/ca.key" >&2; exit 1; }
     fi
     cp "$config" "$S/kubeadm-$verb.yaml"
-    token="$(awk '/token: / { print $2; exit }' "$config")"
+    token="$(sed -n 's/^.*token: \([a-z0-9.]*\)$/\1/p' "$config" | head -n 1)"
     mkdir -p /etc/kubernetes/manifests
     if [ "$verb" = init ] || grep -q '^controlPlane:' "$config"; then
       for c in etcd kube-apiserver kube-controller-manager kube-scheduler; do echo "kind: Pod" >"/etc/kubernetes/manifests/$c.yaml"; done
@@ -134,6 +134,11 @@ clusters:
 - cluster:
     server: https://api.blue.klustered.internal:6443
   name: default-cluster" >/etc/kubernetes/kubelet.conf
+    if [ -f "$S/kubeadm-hang-$verb" ]; then
+      rm -f "$S/kubeadm-hang-$verb"
+      touch "$S/kubeadm-hanging"
+      sleep 60  # killed here by the test, as a lost SSH session would
+    fi
     if fail_once "$verb"; then
       # Killed or failed midway: the files above stay behind, the output names the token.
       echo "[kubelet-start] error: timed out waiting for the kubelet; token $token" >&2

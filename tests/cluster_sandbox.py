@@ -135,16 +135,17 @@ class NodeSandbox:
         recorder.chmod(0o755)
         for name in STUBBED:
             (box.stubs / name).symlink_to("recorder")
-        box._helm_tarball(fixtures, RECORDER)
+        for arch in ("amd64", "arm64"):
+            box._helm_tarball(fixtures, RECORDER, arch)
         return box
 
     @staticmethod
-    def _helm_tarball(fixtures: Path, helm_script: str) -> None:
-        name = f"helm-{HELM_VERSION}-linux-amd64.tar.gz"
+    def _helm_tarball(fixtures: Path, helm_script: str, arch: str) -> None:
+        name = f"helm-{HELM_VERSION}-linux-{arch}.tar.gz"
         buf = io.BytesIO()
         data = helm_script.encode("ascii")
         with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-            info = tarfile.TarInfo("linux-amd64/helm")
+            info = tarfile.TarInfo(f"linux-{arch}/helm")
             info.size = len(data)
             info.mode = 0o755
             tar.addfile(info, io.BytesIO(data))

@@ -12,6 +12,7 @@ The keeper of every node is control-plane-1, and control-plane-2 for control-pla
 from __future__ import annotations
 
 from components.cluster.node_files import phase_script
+from components.cluster.pki import validate_bootstrap_token
 from components.nodes import NodeRole, NodeSlot
 
 TOKEN_TTL_SECONDS = 24 * 3600
@@ -34,17 +35,19 @@ def keeper_of(slot: NodeSlot, control_planes: int) -> NodeSlot | None:
     return None
 
 
-def render_join_token_step(slot: NodeSlot, *, bootstrap_token: str) -> str:
+def render_join_token_step(
+    slot: NodeSlot, *, bootstrap_token: str, join_wait_seconds: int = JOIN_WAIT_SECONDS
+) -> str:
     """The join-token script for `slot` (secret: it holds the bootstrap token)."""
     return phase_script(
         "join-token.sh",
         {
-            "BOOTSTRAP_TOKEN": bootstrap_token,
+            "BOOTSTRAP_TOKEN": validate_bootstrap_token(bootstrap_token),
             "NODE_NAME": slot.name,
             "CONTROL_PLANE": "1" if slot.role == NodeRole.CONTROL_PLANE else "0",
             "TOKEN_TTL_SECONDS": str(TOKEN_TTL_SECONDS),
             "TOKEN_MIN_SECONDS": str(TOKEN_MIN_SECONDS),
-            "JOIN_WAIT_SECONDS": str(JOIN_WAIT_SECONDS),
+            "JOIN_WAIT_SECONDS": str(join_wait_seconds),
         },
         title=f"join-token for {slot.name}",
     )
