@@ -162,7 +162,8 @@ crictl)
   ps) [ -f "$S/etcd-running" ] && echo etcd0 ;;
   exec)
     # crictl exec CONTAINER etcdctl ARGS...: the real etcdctl against the test's etcd.
-    shift 2
+    [ "$3" = etcdctl ] || exit 1
+    shift 3
     exec /usr/bin/etcdctl "$@" ;;
   *) exit 1 ;;
   esac ;;

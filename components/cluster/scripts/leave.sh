@@ -51,5 +51,8 @@ if [ -z "$member_id" ]; then
   log "$NODE_NAME: no etcd member"
   exit 0
 fi
-etcdctl member remove "$member_id" >/dev/null || die "cannot remove etcd member $member_id ($NODE_NAME)"
+# etcd refuses a removal that would leave too few healthy members ("unhealthy cluster"),
+# also for a few seconds after a member (re)started: try a few times before giving up.
+retry 3 etcdctl member remove "$member_id" >/dev/null ||
+  die "cannot remove etcd member $member_id ($NODE_NAME): is quorum lost?"
 log "$NODE_NAME: etcd member $member_id removed"
