@@ -89,6 +89,11 @@ curl)
   out="$(after -o "$@" || true)"
   url="${*: -1}"
   case "$url" in
+  https://127.0.0.1:7445/healthz)
+    [ -f "$S/local-api-down" ] && exit 7
+    [ "$(after --cacert "$@")" = /etc/kubernetes/pki/ca.crt ] || exit 60
+    printf ok
+    exit 0 ;;
   https://*:6443/healthz)
     host="${url#https://}"; host="${host%%:*}"
     [ -f "$S/api-up/$host" ] || exit 7

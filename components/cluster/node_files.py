@@ -34,6 +34,8 @@ from components.shell import load_script, render_script
 
 SCRIPTS_PACKAGE = "components.cluster.scripts"
 DEFAULT_READY_TIMEOUT_SECONDS = 900
+DEFAULT_LOCAL_API_WAIT_SECONDS = 90
+"""How long phase 50 waits for the node-local load balancer before pointing kubelet at it."""
 _KUBEADM_LIBS = ("_lib.sh", "_api.sh", "_kubeadm.sh")
 
 
@@ -140,6 +142,7 @@ def render_cluster_files(
     expected_nodes: Sequence[str],
     firewall: HostFirewallSpec | None = None,
     ready_timeout_seconds: int = DEFAULT_READY_TIMEOUT_SECONDS,
+    local_api_wait_seconds: int = DEFAULT_LOCAL_API_WAIT_SECONDS,
 ) -> dict[str, str]:
     """Phases 43.. of one node (firewall, API access, init or join and what follows).
 
@@ -158,6 +161,7 @@ def render_cluster_files(
         "API_ENDPOINT_NAME": endpoint_host(cluster.control_plane_endpoint),
         "CONTROL_PLANE_ADDRESSES": " ".join(address for _, address in control_planes),
         "LOCAL_API_SERVER": local_api_server(LOCAL_API_PORT),
+        "LOCAL_API_WAIT_SECONDS": str(local_api_wait_seconds),
     }
     files: dict[str, str] = {}
     if firewall is not None:
@@ -229,6 +233,7 @@ def render_cluster_files(
             "NODE_ADDRESS": api["NODE_ADDRESS"],
             "API_ENDPOINT_NAME": api["API_ENDPOINT_NAME"],
             "LOCAL_API_SERVER": api["LOCAL_API_SERVER"],
+            "LOCAL_API_WAIT_SECONDS": api["LOCAL_API_WAIT_SECONDS"],
             "KUBEADM_CONFIG": kubeadm_yaml,
             "CONTROL_PLANE": "1" if control_plane else "0",
         }

@@ -385,3 +385,20 @@ def test_join_token_step_for_a_control_plane_waits_for_its_role(box: NodeSandbox
     assert box.run(step, timeout=30).returncode != 0
     (box.state / "roles" / "blue-control-plane-2").write_text("control-plane\n")
     assert box.run(step, timeout=30).returncode == 0
+
+
+def test_kubelet_keeps_its_server_when_the_local_balancer_cannot_be_verified(
+    box: NodeSandbox,
+) -> None:
+    # A cluster whose API certificate lacks 127.0.0.1, or a balancer that is not up.
+    prepared(box, WORKER)
+    (box.state / "local-api-down").touch()
+    join = files(WORKER, local_api_wait_seconds=1)["50-kubeadm-join.sh"]
+
+    result = box.run(join, timeout=30)
+
+    assert result.returncode == 0, result.stderr
+    assert "does not answer with a certificate for 127.0.0.1" in result.stderr
+    kubelet_conf = (box.root / "etc/kubernetes/kubelet.conf").read_text()
+    assert "server: https://api.blue.klustered.internal:6443" in kubelet_conf
+    assert "systemctl restart kubelet" not in box.calls()

@@ -6,9 +6,10 @@
 # Afterwards kubelet uses the node-local load balancer and the endpoint name points here.
 # Inputs (secret, on stdin): KUBEADM_CONFIG (init), KUBEADM_JOIN_CONFIG, K8S_VERSION (may
 # be empty), PKI_*; NODE_NAME, NODE_ADDRESS, API_ENDPOINT_NAME, CONTROL_PLANE_ADDRESSES,
-# LOCAL_API_SERVER.
+# LOCAL_API_SERVER, LOCAL_API_WAIT_SECONDS.
 : "${KUBEADM_CONFIG:?}" "${KUBEADM_JOIN_CONFIG:?}" "${NODE_NAME:?}" "${NODE_ADDRESS:?}"
 : "${API_ENDPOINT_NAME:?}" "${CONTROL_PLANE_ADDRESSES:?}" "${LOCAL_API_SERVER:?}"
+: "${LOCAL_API_WAIT_SECONDS:?}"
 K8S_VERSION="${K8S_VERSION:-}"
 KUBEADM_LOG=/var/log/klustered/kubeadm-init.log
 

@@ -7,9 +7,10 @@
 # Afterwards kubelet uses the node-local load balancer; a control plane's endpoint name
 # points at its own API server.
 # Inputs (secret, on stdin): KUBEADM_CONFIG, CONTROL_PLANE (1 or 0), PKI_* on control
-# planes; NODE_NAME, NODE_ADDRESS, API_ENDPOINT_NAME, LOCAL_API_SERVER.
+# planes; NODE_NAME, NODE_ADDRESS, API_ENDPOINT_NAME, LOCAL_API_SERVER,
+# LOCAL_API_WAIT_SECONDS.
 : "${KUBEADM_CONFIG:?}" "${CONTROL_PLANE:?}" "${NODE_NAME:?}" "${NODE_ADDRESS:?}"
-: "${API_ENDPOINT_NAME:?}" "${LOCAL_API_SERVER:?}"
+: "${API_ENDPOINT_NAME:?}" "${LOCAL_API_SERVER:?}" "${LOCAL_API_WAIT_SECONDS:?}"
 KUBEADM_LOG=/var/log/klustered/kubeadm-join.log
 
 join_node() {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Helpers for the API endpoint name and the node-local load balancer (phases 45 and 50).
 # Inputs they read: API_ENDPOINT_NAME, CONTROL_PLANE_ADDRESSES (space-separated, in
-# index order), NODE_ADDRESS (this node's cluster address), LOCAL_API_SERVER.
+# index order), NODE_ADDRESS (this node's cluster address), LOCAL_API_SERVER,
+# LOCAL_API_WAIT_SECONDS.
 HOSTS_MARKER="# klustered api endpoint"
 API_PORT=6443
 KUBEADM_DONE=/var/lib/klustered/kubeadm.done
@@ -68,11 +69,28 @@ point_api_endpoint() {
   fi
 }
 
-# use_local_api FILE: a kubeconfig's server becomes the node-local load balancer;
-# kubelet restarts when it was kubelet's.
+# local_api_verified: the node-local load balancer answers /healthz with a certificate the
+# cluster CA signed for 127.0.0.1 (a cluster made before 127.0.0.1 was a SAN fails this).
+local_api_verified() {
+  [ "$(curl -fsS --max-time 3 --cacert /etc/kubernetes/pki/ca.crt "$LOCAL_API_SERVER/healthz" 2>/dev/null || true)" = ok ]
+}
+
+# use_local_api FILE: a kubeconfig's server becomes the node-local load balancer, once it
+# answers (bounded wait: its checks need a few seconds to see a fresh API server);
+# kubelet restarts when it was kubelet's. Without a verified answer the file is kept.
 use_local_api() {
-  local file="$1" content
+  local file="$1" content deadline
   [ -f "$file" ] || return 0
+  if ! grep -qF "server: $LOCAL_API_SERVER" "$file"; then
+    deadline=$(($(date +%s) + LOCAL_API_WAIT_SECONDS))
+    until local_api_verified; do
+      if [ "$(date +%s)" -ge "$deadline" ]; then
+        log "warning: $LOCAL_API_SERVER does not answer with a certificate for 127.0.0.1: $file keeps its server"
+        return 0
+      fi
+      sleep 2
+    done
+  fi
   content="$(sed -E "s#^([[:space:]]*server:).*#\\1 $LOCAL_API_SERVER#" "$file")"
   if write_file "$file" 0600 "$content"; then
     log "$file uses the node-local API load balancer"
