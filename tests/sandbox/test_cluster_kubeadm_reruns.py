@@ -376,6 +376,7 @@ def test_join_token_step_fails_when_the_node_never_joins(box: NodeSandbox) -> No
     result = box.run(step, timeout=30)
     assert result.returncode != 0
     assert "blue-worker-1 has not joined after 1s" in result.stderr
+    assert [v for v in secret_values() if v in result.stdout + result.stderr] == []
 
 
 def test_join_token_step_for_a_control_plane_waits_for_its_role(box: NodeSandbox) -> None:
