@@ -9,9 +9,9 @@ import pulumi
 import pytest
 import yaml
 
+from components.dns.names import teleport_name
 from components.teleport.agents import TeleportAgents
 from components.teleport.component import TeleportCluster, TeleportClusterArgs
-from components.dns.names import teleport_name
 from tests.conftest import Runner
 from tests.teleport_v18 import check_file_config
 
