@@ -10,7 +10,8 @@ from enum import StrEnum
 
 NETWORK_PHASE = 42
 """Where a cluster runs a node's extra phase that needs the teammates' addresses (the
-mesh): after the node-local phases (10-40), before the API endpoint (45) and kubeadm (50)."""
+mesh): after the node-local phases (10-40), before the host firewall (43), the node-local
+API balancer (44), the API endpoint (45) and kubeadm (50)."""
 
 
 class NodeRole(StrEnum):

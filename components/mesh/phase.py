@@ -16,7 +16,7 @@ CHAIN = "KLUSTERED-MESH"
 """The iptables chain the mesh phase owns (flushed and refilled on every run)."""
 PHASE = NETWORK_PHASE
 """Default position of the mesh phase among a node's bootstrap phases: where the cluster
-runs a phase that needs the teammates' addresses (42: after 10-40, before 45 and kubeadm)."""
+runs a phase that needs the teammates' addresses (42: after 10-40, before 43-45 and kubeadm)."""
 
 _IFNAME = re.compile(r"^[A-Za-z0-9_.-]{1,15}$")
 _CHAIN = re.compile(r"^[A-Za-z0-9_-]{1,28}$")

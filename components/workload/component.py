@@ -21,6 +21,9 @@ class WorkloadArgs(TypedDict):
     """The app image; default ghcr.io/rawkodeacademy/klustered:v1."""
     postgres_image: NotRequired[str]
     """The database image; default postgres:16."""
+    deleted_with: NotRequired[pulumi.Resource]
+    """A resource of the cluster (its kubeadm init): destroying the cluster takes the app
+    with it, without a call to its (perhaps dead) API."""
 
 
 class Workload(pulumi.ComponentResource):
@@ -45,6 +48,10 @@ class Workload(pulumi.ComponentResource):
         self.manifests = k8s.yaml.v2.ConfigGroup(
             f"{name}-manifests",
             objs=workload_manifests(spec),
-            opts=pulumi.ResourceOptions(parent=self, providers=[args["provider"]]),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                providers=[args["provider"]],
+                deleted_with=args.get("deleted_with"),
+            ),
         )
         self.register_outputs({"image": spec.image})

@@ -71,6 +71,10 @@ def test_gameday_puts_its_teams_on_two_substrates(tmp_path: Path) -> None:
     onprem = plan.run.named("onprem-cluster-onprem-worker-1-wait-for-ssh")
     assert onprem.inputs["connection"]["host"] == "198.51.100.11"
     assert "onprem/onprem-worker-1/42-mesh.sh" in plan.files
+    # The host firewall lets WireGuard in on the public interface, and trusts no address.
+    firewall = plan.files["onprem/onprem-worker-1/43-firewall.sh"]
+    assert "export UDP_PORTS=51820" in firewall
+    assert "_SOURCES=''" in firewall
     assert not any(p.startswith("cloud/") and p.endswith("mesh.sh") for p in plan.files)
 
 

@@ -21,7 +21,7 @@ from breaks import Break, load_break
 from components import NETWORK_PHASE, NodeRole, NodeSlot
 from components.cluster import Cluster
 from components.machines import GcpMachine, MachineHost
-from components.mesh import DEFAULT_MTU, Mesh, mesh_addresses
+from components.mesh import DEFAULT_MTU, DEFAULT_PORT, Mesh, mesh_addresses
 from components.workload import Workload, WorkloadSpec
 from klustered.config import (
     EquinixMetalConfig,
@@ -87,7 +87,7 @@ def test_pure_modules_import_without_the_provider_sdks() -> None:
 def test_config_defaults_are_the_components_defaults() -> None:
     from components.cluster import DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR, DEFAULT_VERSION
     from components.machines import defaults as machine_defaults
-    from components.mesh import DEFAULT_CIDR, DEFAULT_KEEPALIVE, DEFAULT_PORT
+    from components.mesh import DEFAULT_CIDR, DEFAULT_KEEPALIVE
 
     k8s = KubernetesConfig()
     assert (k8s.version, k8s.pod_cidr, k8s.service_cidr) == (
@@ -153,7 +153,9 @@ def _bare_team(team: str, prefix: str) -> Any:
         {
             "team": team,
             "ssh_private_key": "key",
-            "cilium_mtu": DEFAULT_MTU,  # a program that adds the mesh says so to Cilium
+            # A program that adds the mesh says so to Cilium and to the host firewall.
+            "cilium_mtu": DEFAULT_MTU,
+            "mesh_port": DEFAULT_PORT,
             "nodes": [
                 {
                     "slot": s,
@@ -202,8 +204,8 @@ def test_the_mesh_phase_defaults_to_the_clusters_network_slot(offline: Runner) -
     urn = {r.name: r.urn for r in run.registrations}
     mesh_step = run.named(f"blue-cluster-blue-worker-1-{NETWORK_PHASE}-mesh")
     assert urn["blue-cluster-blue-worker-1-30-kubernetes-packages"] in mesh_step.dependencies
-    endpoint = run.named("blue-cluster-blue-worker-1-45-api-endpoint")
-    assert mesh_step.urn in endpoint.dependencies
+    firewall = run.named("blue-cluster-blue-worker-1-43-firewall")
+    assert mesh_step.urn in firewall.dependencies
 
 
 # --- help() ----------------------------------------------------------------------------
@@ -233,7 +235,7 @@ def test_help_shows_what_a_constructor_needs_and_its_defaults(
 def test_constructor_docstrings_state_the_current_defaults() -> None:
     from components.cluster import DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR, DEFAULT_VERSION
     from components.machines import defaults as machine_defaults
-    from components.mesh import DEFAULT_CIDR, DEFAULT_PORT, PHASE
+    from components.mesh import DEFAULT_CIDR, PHASE
 
     cluster_doc = Cluster.__init__.__doc__ or ""
     for value in (DEFAULT_VERSION, DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR):

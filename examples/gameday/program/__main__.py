@@ -16,7 +16,7 @@ from breaks import Break, load_break
 from components import node_slots
 from components.cluster import Cluster, ClusterNodeArgs
 from components.machines import GcpMachine, GcpTeamFirewall, MachineHost
-from components.mesh import DEFAULT_CIDR, DEFAULT_MTU, Mesh, mesh_addresses
+from components.mesh import DEFAULT_CIDR, DEFAULT_MTU, DEFAULT_PORT, Mesh, mesh_addresses
 from components.workload import Workload, render_goal_check
 
 config = pulumi.Config()
@@ -113,7 +113,9 @@ onprem_cluster = Cluster(
         "kubernetes_version": version,
         "nodes": onprem_nodes,
         "ssh_private_key": config.require_secret("sshPrivateKey"),
-        "cilium_mtu": DEFAULT_MTU,  # the mesh's MTU
+        # The cluster addresses are on the mesh: Cilium gets its MTU, the host firewall its port.
+        "cilium_mtu": DEFAULT_MTU,
+        "mesh_port": DEFAULT_PORT,
     },
 )
 onprem_workload = Workload(f"{onprem.team}-workload", {"provider": onprem_cluster.provider})
