@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_tls as tls
 
 from components.mesh.addresses import mesh_addresses
 from klustered.config import StackConfig
+from klustered.ssh_keys import SECRET_PLACEHOLDER, public_key_of
 from klustered.team import Team
+from klustered.team_machines import register_project_keys
 
 
 class EpisodeArgs(TypedDict):
@@ -19,6 +21,15 @@ class EpisodeArgs(TypedDict):
     """The validated stack config."""
     base_dir: str
     """The project directory: break paths in the stack file are relative to it."""
+    ssh_private_key: NotRequired[pulumi.Input[str] | None]
+    """klustered:sshKey (secret) for every machine; absent: the episode generates one."""
+
+
+def _public_key(private_key: str) -> str:
+    # The offline plan of a stack file cannot decrypt {secure: ...}: it sees a placeholder.
+    if private_key == SECRET_PLACEHOLDER:
+        return "[public key of klustered:sshKey]"
+    return public_key_of(private_key)
 
 
 class Episode(pulumi.ComponentResource):
@@ -33,33 +44,20 @@ class Episode(pulumi.ComponentResource):
         super().__init__("klustered:episode:Episode", name, {}, opts)
         config = args["config"]
         child = pulumi.ResourceOptions(parent=self)
-        ssh_key = tls.PrivateKey(f"{name}-ssh-key", algorithm="ED25519", opts=child)
-        self.ssh_public_key = ssh_key.public_key_openssh
-
-        equinix_projects = sorted(
-            {
-                machines.equinix_metal.project or ""
-                for team in config.teams
-                for machines in (
-                    config.team_machines(team),
-                    config.team_machines(team, worker=True),
-                )
-                if machines.provider == "equinix-metal"
-            }
+        supplied = args.get("ssh_private_key")
+        private_key: pulumi.Output[str]
+        if supplied is None:
+            ssh_key = tls.PrivateKey(f"{name}-ssh-key", algorithm="ED25519", opts=child)
+            private_key = pulumi.Output.secret(ssh_key.private_key_openssh)
+            self.ssh_public_key = ssh_key.public_key_openssh
+        else:
+            private_key = pulumi.Output.secret(supplied)
+            # The public half is not secret: machines' metadata and the stack output hold it.
+            self.ssh_public_key = pulumi.Output.unsecret(private_key.apply(_public_key))
+        name_prefix = pulumi.get_stack()
+        keys = register_project_keys(
+            name, config, name_prefix=name_prefix, ssh_public_key=self.ssh_public_key, parent=self
         )
-        equinix_keys: dict[str, Any] = {}
-        if equinix_projects:
-            # Imported only for stacks that use it: the 2021 SDK does not load on 3.12+.
-            from components.machines.equinix_metal import project_ssh_key
-        for project in equinix_projects:
-            equinix_keys[project] = project_ssh_key(
-                f"{name}-ssh-key-{project}"
-                if len(equinix_projects) > 1
-                else f"{name}-ssh-key-metal",
-                project,
-                self.ssh_public_key,
-                self,
-            )
         addresses = (
             mesh_addresses(
                 config.mesh.cidr, [(t.name, t.control_planes, t.workers) for t in config.teams]
@@ -74,8 +72,9 @@ class Episode(pulumi.ComponentResource):
                     "team": team,
                     "config": config,
                     "ssh_public_key": self.ssh_public_key,
-                    "ssh_private_key": ssh_key.private_key_openssh,
-                    "equinix_keys": equinix_keys,
+                    "ssh_private_key": private_key,
+                    "keys": keys,
+                    "name_prefix": name_prefix,
                     "mesh_addresses": addresses,
                     "base_dir": args["base_dir"],
                 },

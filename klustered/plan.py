@@ -11,7 +11,7 @@ import asyncio
 import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -29,6 +29,8 @@ class OfflineRun:
 
     registrations: list[Registration]
     value: Any
+    invokes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    """Every lookup (invoke) the program made: (token, arguments)."""
 
     def by_type(self, typ: str) -> list[Registration]:
         """Registrations of one type token."""
@@ -98,7 +100,8 @@ def run_offline(
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="klustered-offline") as pool:
         value = pool.submit(body).result()
-    return OfflineRun(monitor.registrations, value)
+    invokes = mocks.invokes if isinstance(mocks, OfflineMocks) else []
+    return OfflineRun(monitor.registrations, value, list(invokes))
 
 
 @dataclass

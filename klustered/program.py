@@ -34,12 +34,21 @@ def _parse(value: Any) -> Any:
     return value
 
 
+def secret_config_keys(raw: dict[str, Any]) -> set[str]:
+    """The keys among `raw` the engine passed as secrets."""
+    env = set(runtime_config.get_config_secret_keys_env())
+    return {key for key in raw if key in env or runtime_config.is_config_secret(key)}
+
+
 def load_config(base_dir: Path | None = None) -> StackConfig:
     """The validated stack config; a clean RunError (no traceback) listing every problem.
 
     Warnings (the stack is valid but something is off) go to the engine's log.
     """
-    result = check_stack_config(raw_stack_config(), base_dir, stack=pulumi.get_stack())
+    raw = raw_stack_config()
+    result = check_stack_config(
+        raw, base_dir, stack=pulumi.get_stack(), secret_keys=secret_config_keys(raw)
+    )
     for warning in result.warnings:
         pulumi.log.warn(str(warning))
     if result.config is None:
@@ -53,7 +62,12 @@ def load_config(base_dir: Path | None = None) -> StackConfig:
 def main(base_dir: Path | None = None) -> Episode:
     """Build the episode for the current stack and export its outputs."""
     config = load_config(base_dir)
-    episode = Episode("episode", {"config": config, "base_dir": str(base_dir or Path.cwd())})
+    # Read through the SDK, not from the validated copy: the key keeps its secret flag.
+    ssh_key = pulumi.Config(NAMESPACE).get_secret("sshKey") if config.ssh_key else None
+    episode = Episode(
+        "episode",
+        {"config": config, "base_dir": str(base_dir or Path.cwd()), "ssh_private_key": ssh_key},
+    )
     pulumi.export("sshPublicKey", episode.ssh_public_key)
     pulumi.export(
         "teams",

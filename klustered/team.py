@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TypedDict
 
 import pulumi
 
@@ -13,13 +13,14 @@ from breaks.catalog import resolve_scenario
 from breaks.component import Break
 from components.cluster.component import Cluster, ClusterNodeArgs, NodePhaseArgs
 from components.machines.machine import Machine
+from components.machines.underlay import mesh_mtu
 from components.mesh.component import Mesh
 from components.nodes import NodeRole, NodeSlot, node_slots
 from components.workload.component import Workload
 from components.workload.goal_check import render_goal_check
 from components.workload.manifests import NODE_PORT
-from klustered.config import MachinesConfig, StackConfig, TeamConfig
-from klustered.team_machines import create_firewalls, create_machine
+from klustered.config import MachinesConfig, StackConfig, TeamConfig, host_key
+from klustered.team_machines import ProjectKeys, create_firewalls, create_machine
 
 MESH_PHASE = 42
 """The mesh comes up after the node-local phases (10-40) and before kubeadm (45+): it is
@@ -39,8 +40,11 @@ class TeamArgs(TypedDict):
     config: StackConfig
     ssh_public_key: pulumi.Input[str]
     ssh_private_key: pulumi.Input[str]
-    equinix_keys: dict[str, Any]
-    """The episode's Equinix Metal ProjectSshKey per project (only stacks that use it)."""
+    """The episode's SSH private key (secret): klustered:sshKey, or the generated one."""
+    keys: ProjectKeys
+    """The episode's public key registered per Scaleway / Equinix project (when used)."""
+    name_prefix: str
+    """Prefix of cloud names that must be unique per project (the stack)."""
     mesh_addresses: dict[str, ipaddress.IPv4Interface]
     """Every node's mesh address (empty when the mesh is off)."""
     base_dir: str
@@ -63,6 +67,8 @@ class Team(pulumi.ComponentResource):
     cluster: Cluster
     workload: Workload
     mesh: Mesh | None
+    mesh_mtu: int
+    """WireGuard's and Cilium's MTU: mesh.mtu, or the team's smallest underlay - 80."""
     nodes: list[NodeOutput]
     rendered_files: dict[str, pulumi.Output[str]]
     """Files the team's nodes receive, keyed `<node>/<file>` (for the offline plan)."""
@@ -81,9 +87,12 @@ class Team(pulumi.ComponentResource):
             name,
             team.name,
             [self._settings(slot, args) for slot in slots],
+            name_prefix=args["name_prefix"],
             mesh_port=config.mesh.port if config.mesh.enabled else None,
             parent=self,
         )
+        # The mesh fits inside the smallest underlay of the team's machines (GCP's VPC 1460).
+        self.mesh_mtu = config.mesh.mtu or mesh_mtu(m.underlay_mtu for m in machines.values())
 
         self.mesh = None
         cluster_ips: dict[str, pulumi.Input[str]] = {}
@@ -95,7 +104,7 @@ class Team(pulumi.ComponentResource):
                     "team": team.name,
                     "cidr": config.mesh.cidr,
                     "port": config.mesh.port,
-                    "mtu": config.mesh.mtu,
+                    "mtu": self.mesh_mtu,
                     "keepalive": config.mesh.keepalive,
                     "nodes": [
                         {
@@ -138,7 +147,7 @@ class Team(pulumi.ComponentResource):
                 "service_cidr": config.kubernetes.service_cidr,
                 "nodes": nodes,
                 "ssh_private_key": args["ssh_private_key"],
-                "cilium_mtu": config.mesh.mtu if config.mesh.enabled else 0,
+                "cilium_mtu": self.mesh_mtu if config.mesh.enabled else 0,
             },
             child,
         )
@@ -210,7 +219,10 @@ class Team(pulumi.ComponentResource):
             f"{name}-{slot.role.value}-{slot.index}",
             slot,
             self._settings(slot, args),
+            host=args["team"].hosts.get(host_key(slot)),
+            name_prefix=args["name_prefix"],
             ssh_public_key=args["ssh_public_key"],
-            equinix_keys=args["equinix_keys"],
+            ssh_private_key=args["ssh_private_key"],
+            keys=args["keys"],
             parent=self,
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,12 +45,17 @@ class Validation:
 
 
 def check_stack_config(
-    raw: Mapping[str, Any], base_dir: Path | None = None, *, stack: str = ""
+    raw: Mapping[str, Any],
+    base_dir: Path | None = None,
+    *,
+    stack: str = "",
+    secret_keys: Collection[str] | None = None,
 ) -> Validation:
     """Validate the `klustered:*` keys of a stack (full keys, values already parsed).
 
     Keys of other namespaces (provider settings such as `gcp:project`) are ignored.
-    `base_dir` anchors relative break paths (the project root); `stack` is the stack's name.
+    `base_dir` anchors relative break paths (the project root); `stack` is the stack's name;
+    `secret_keys` are the full keys kept encrypted, when known.
     """
     errors: list[ConfigError] = []
     values: dict[str, Any] = {}
@@ -91,6 +96,7 @@ def check_stack_config(
         base_dir=base_dir or Path.cwd(),
         failed=frozenset(failed),
         stack=stack,
+        secret_keys=None if secret_keys is None else frozenset(secret_keys),
     )
     errors += [ConfigError(p.path, p.message) for p in run_rules(ERRORS, ctx)]
     warnings = [ConfigWarning(p.path, p.message) for p in dedupe(run_rules(WARNINGS, ctx))]
@@ -99,10 +105,14 @@ def check_stack_config(
 
 
 def validate_stack_config(
-    raw: Mapping[str, Any], base_dir: Path | None = None, *, stack: str = ""
+    raw: Mapping[str, Any],
+    base_dir: Path | None = None,
+    *,
+    stack: str = "",
+    secret_keys: Collection[str] | None = None,
 ) -> StackConfig:
     """The validated StackConfig, or StackConfigError carrying every problem at once."""
-    result = check_stack_config(raw, base_dir, stack=stack)
+    result = check_stack_config(raw, base_dir, stack=stack, secret_keys=secret_keys)
     if result.config is None:
         raise StackConfigError(result.errors, result.warnings)
     return result.config
@@ -162,6 +172,8 @@ def _non_ascii_errors(raw: Mapping[str, Any]) -> list[ConfigError]:
     for path, text in _walk_strings(raw, ""):
         if re.search(r"^teams\[\d+\]\.breaks\[\d+\]\.inline", path):
             continue
+        if path == "sshKey":
+            continue  # a private key: never echoed; its own check refuses what it cannot read
         for pos, char in enumerate(text):
             if ord(char) > 127:
                 name = unicodedata.name(char, "unnamed")

@@ -13,11 +13,17 @@ ERRORS: tuple[Rule, ...] = (
     networks.ranges_do_not_overlap,
     networks.mesh_holds_every_node,
     machines.substrate_settings,
+    machines.existing_hosts,
+    machines.mesh_mtu_fits_the_underlay,
+    machines.equinix_metal_loads,
     breaks.break_refs,
 )
 """Rules whose problems refuse the stack."""
 
-WARNINGS: tuple[Rule, ...] = ()
+WARNINGS: tuple[Rule, ...] = (
+    machines.equinix_metal_closed,
+    machines.ssh_key_is_secret,
+)
 """Rules whose problems are printed, and the stack still validates."""
 
 __all__ = ["ERRORS", "WARNINGS", "CheckContext", "Rule", "rule", "run_rules"]
