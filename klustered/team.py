@@ -12,6 +12,7 @@ import pulumi
 from breaks.catalog import resolve_scenario
 from breaks.component import Break
 from components.cluster.component import Cluster, ClusterNodeArgs, NodePhaseArgs
+from components.machines.existing import ExistingMachine, render_reset_script
 from components.machines.machine import Machine
 from components.machines.underlay import mesh_mtu
 from components.mesh.component import Mesh
@@ -208,6 +209,11 @@ class Team(pulumi.ComponentResource):
         }
         for brk in self.breaks:
             self.rendered_files.update(brk.rendered_files)
+        for node, machine in machines.items():
+            if isinstance(machine, ExistingMachine):
+                self.rendered_files[f"{node}/reset.sh"] = pulumi.Output.from_input(
+                    render_reset_script()
+                )
         self.register_outputs({"apiEndpoint": self.cluster.api_endpoint, "appUrl": self.app_url})
 
     @staticmethod
