@@ -21,7 +21,9 @@ def public_key_of(private_key: str) -> str:
     Accepts the OpenSSH format (`ssh-keygen`'s default) and PEM (PKCS#1, SEC1, PKCS#8):
     what pulumi-command's SSH client reads. Ed25519, ECDSA and RSA keys.
     """
-    data = private_key.strip().encode("ascii", "replace") + b"\n"
+    if not private_key.isascii():
+        raise SshKeyError("is not a private key: it holds non-ASCII characters")
+    data = private_key.strip().encode("ascii") + b"\n"
     if b"-----BEGIN" not in data or b"PRIVATE KEY-----" not in data:
         raise SshKeyError("is not a private key (OpenSSH or PEM text expected)")
     key: object

@@ -7,10 +7,10 @@ import copy
 
 import pytest
 import yaml
+from conftest import run_stack
 
 from components.machines.gcp import PUBLIC_TCP_PORTS, gce_name, region_of
 from components.machines.scaleway_catalog import os_user, split_os
-from conftest import run_stack
 from klustered.plan import OfflineRun
 from tests.machines_fixtures import SCALEWAY_PROJECT, stack
 

@@ -7,9 +7,9 @@ import re
 
 import pytest
 import yaml
+from conftest import run_stack
 
 from components.machines.underlay import mesh_mtu
-from conftest import run_stack
 from klustered.config import StackConfigError, validate_stack_config
 from klustered.plan import OfflineRun
 from tests.machines_fixtures import host_private_key, stack
