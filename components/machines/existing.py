@@ -81,8 +81,9 @@ class ExistingMachine(pulumi.ComponentResource):
             create=CHECK_SSH,
             delete=root_shell(self.ssh_user),
             stdin=render_reset_script(),
-            # Another host under the same node name: reset the old one, check the new one.
-            triggers=[address, self.ssh_user],
+            # Another address is another host: check the new one, reset the old one. (A new
+            # login or key for the same host only updates the check.)
+            triggers=[address],
             logging=remote.Logging.STDOUT_AND_STDERR,
             add_previous_output_in_env=False,
             opts=pulumi.ResourceOptions(parent=self),

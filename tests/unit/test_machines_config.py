@@ -142,3 +142,19 @@ def test_equinix_metal_that_cannot_load_is_one_line_naming_the_field(tmp_path: P
     [line] = [x for x in done.stderr.splitlines() if "teams[0].machines.provider: 'equinix" in x]
     assert "Python 3.11" in line and "2026-06-30" in line
     assert "pulumi-equinix-metal" in line
+
+
+def test_an_encrypted_ssh_key_still_plans_offline(tmp_path: Path) -> None:
+    from klustered.plan import plan_stack
+    from klustered.stackfile import load_stack_file
+
+    config = stack([LAB, {"name": "blue", "workers": 0}], ssh_key="placeholder")
+    config[SSH_KEY_CONFIG] = {"secure": "v1:AAAAAAAAAAAAAAAA"}
+    plan = plan_stack(load_stack_file(str(_write(tmp_path, config))))
+    [instance] = plan.run.by_type("gcp:compute/instance:Instance")
+    # The plan cannot decrypt the key: the public key is a marked stand-in, never a guess.
+    assert instance.inputs["metadata"]["ssh-keys"] == (
+        "klustered:[public key of klustered:sshKey] klustered"
+    )
+    [host] = [r for r in plan.run.registrations if r.name.endswith("lab-control-plane-1-host")]
+    assert host.secret_inputs == ["connection"]

@@ -86,8 +86,8 @@ def test_host_check_changes_nothing_and_its_delete_resets_as_root(lab: OfflineRu
         assert reg.inputs["delete"] == shell
         assert reg.inputs["connection"]["user"] == user
         assert "kubeadm reset -f" in reg.inputs["stdin"]
-        assert "connection" in reg.secret_inputs or "connection.privateKey" in reg.secret_inputs
-    assert root.inputs["triggers"] == ["192.0.2.10", "root"]
+        assert reg.secret_inputs == ["connection"]
+    assert root.inputs["triggers"] == ["192.0.2.10"]
 
 
 def test_ssh_key_is_never_in_plain_text_in_any_input(lab: OfflineRun) -> None:
