@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 
@@ -81,6 +82,9 @@ def describe(err: Mapping[str, Any]) -> str:
         return f"{show(value)} is not true or false"
     if kind in ("datetime_parsing", "datetime_from_date_parsing", "datetime_type"):
         return f"{show(value)} is not an ISO 8601 time like 2026-12-01T20:00:00Z"
+    if kind == "timezone_aware":
+        shown = show(value.isoformat() if isinstance(value, datetime) else value)
+        return f"{shown} has no timezone: add Z (UTC) or an offset like +01:00"
     if kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type"):
         expected = {
             "string_type": "a string",

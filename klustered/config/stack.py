@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from components.machines.underlay import ETHERNET_MTU, SUBSTRATE_MTU, WIREGUARD_OVERHEAD
 from components.nodes import NodeRole, NodeSlot, node_slots
@@ -22,7 +20,8 @@ NAMESPACE = "klustered"
 class StackConfig(ConfigModel):
     """Every `klustered:*` key of one stack, validated."""
 
-    expires: datetime | None = None
+    expires: AwareDatetime | None = None
+    """When CI destroys the stack; with a timezone, or it means a different instant per runner."""
     kubernetes: KubernetesConfig = KubernetesConfig()
     machines: MachinesConfig = MachinesConfig()
     ssh_key: SshPrivateKey | None = None

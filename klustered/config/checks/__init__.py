@@ -5,7 +5,7 @@ package, listed in ERRORS (the stack is refused) or WARNINGS (the stack is valid
 is told).
 """
 
-from klustered.config.checks import breaks, machines, networks, teams
+from klustered.config.checks import breaks, expiry, machines, networks, teams
 from klustered.config.checks.base import CheckContext, Rule, rule, run_rules
 
 ERRORS: tuple[Rule, ...] = (
@@ -21,6 +21,7 @@ ERRORS: tuple[Rule, ...] = (
 """Rules whose problems refuse the stack."""
 
 WARNINGS: tuple[Rule, ...] = (
+    expiry.expiry_in_range,
     machines.equinix_metal_closed,
     machines.ssh_key_is_secret,
 )
