@@ -239,6 +239,11 @@ def _address(network: str, seed: bytes) -> str:
     return str(net.network_address + 1 + int.from_bytes(seed[:4], "big") % hosts)
 
 
+GCP_PUBLIC = "198.18.0.0/15"
+"""GCP's public addresses in the plan: a reserved range (RFC 2544) large enough that the
+addresses of a stack's nodes do not repeat."""
+
+
 def _uuid(seed: bytes) -> str:
     h = seed.hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
@@ -336,10 +341,10 @@ def fake_outputs(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         if nics[0].get("accessConfigs") is not None:
             # A static address given as natIp stays; otherwise GCE picks an ephemeral one.
             given = (nics[0]["accessConfigs"] or [{}])[0].get("natIp")
-            nics[0]["accessConfigs"] = [{"natIp": given or _address("203.0.113.0/24", seed)}]
+            nics[0]["accessConfigs"] = [{"natIp": given or _address(GCP_PUBLIC, seed)}]
         out["networkInterfaces"] = nics
     elif typ == "gcp:compute/address:Address":
-        out.setdefault("address", _address("203.0.113.0/24", seed))
+        out.setdefault("address", _address(GCP_PUBLIC, seed))
     elif typ == "scaleway:elasticmetal/server:Server":
         address = _address("198.51.100.0/24", seed)
         out["ipv4s"] = [{"address": address, "id": _uuid(seed), "version": "IPv4"}]

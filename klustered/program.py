@@ -63,7 +63,7 @@ def main(base_dir: Path | None = None) -> Episode:
     """Build the episode for the current stack and export its outputs."""
     config = load_config(base_dir)
     # Read through the SDK, not from the validated copy: the key keeps its secret flag.
-    ssh_key = pulumi.Config(NAMESPACE).get_secret("sshKey") if config.ssh_key else None
+    ssh_key = pulumi.Config(NAMESPACE).get_secret("sshKey") if config.ssh_key is not None else None
     episode = Episode(
         "episode",
         {"config": config, "base_dir": str(base_dir or Path.cwd()), "ssh_private_key": ssh_key},
