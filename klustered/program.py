@@ -10,7 +10,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from klustered.config import NAMESPACE, StackConfig, check_stack_config
-from klustered.episode import Episode
+from klustered.episode import Episode, EpisodeArgs
 
 
 def raw_stack_config() -> dict[str, Any]:
@@ -34,6 +34,11 @@ def _parse(value: Any) -> Any:
     return value
 
 
+def config_keys() -> set[str]:
+    """Every config key the engine passed to this program, of any namespace (no values)."""
+    return {*runtime_config.get_config_env(), *runtime_config.CONFIG.get()}
+
+
 def secret_config_keys(raw: dict[str, Any]) -> set[str]:
     """The keys among `raw` the engine passed as secrets."""
     env = set(runtime_config.get_config_secret_keys_env())
@@ -47,7 +52,11 @@ def load_config(base_dir: Path | None = None) -> StackConfig:
     """
     raw = raw_stack_config()
     result = check_stack_config(
-        raw, base_dir, stack=pulumi.get_stack(), secret_keys=secret_config_keys(raw)
+        raw,
+        base_dir,
+        stack=pulumi.get_stack(),
+        provider_keys=config_keys(),
+        secret_keys=secret_config_keys(raw),
     )
     for warning in result.warnings:
         pulumi.log.warn(str(warning))
@@ -62,13 +71,28 @@ def load_config(base_dir: Path | None = None) -> StackConfig:
 def main(base_dir: Path | None = None) -> Episode:
     """Build the episode for the current stack and export its outputs."""
     config = load_config(base_dir)
-    # Read through the SDK, not from the validated copy: the key keeps its secret flag.
-    ssh_key = pulumi.Config(NAMESPACE).get_secret("sshKey") if config.ssh_key is not None else None
-    episode = Episode(
-        "episode",
-        {"config": config, "base_dir": str(base_dir or Path.cwd()), "ssh_private_key": ssh_key},
-    )
+    args: EpisodeArgs = {
+        "config": config,
+        "base_dir": str(base_dir or Path.cwd()),
+        "stack": pulumi.get_stack(),
+    }
+    if config.ssh_key is not None:
+        # Read through the SDK, not from the validated copy: the key keeps its secret flag.
+        args["ssh_private_key"] = pulumi.Config(NAMESPACE).get_secret("sshKey")
+    github_token = pulumi.Config("github").get_secret("token")
+    if github_token is not None:
+        args["github_token"] = github_token
+    episode = Episode("episode", args)
     pulumi.export("sshPublicKey", episode.ssh_public_key)
+    if episode.teleport is not None and episode.teleport_machine is not None:
+        pulumi.export(
+            "access",
+            {
+                "url": episode.teleport.public_url,
+                "publicIp": episode.teleport_machine.public_ip,
+                "console": episode.teleport_machine.console,
+            },
+        )
     pulumi.export(
         "teams",
         {
@@ -90,6 +114,16 @@ def main(base_dir: Path | None = None) -> Episode:
             for name, team in episode.teams.items()
         },
     )
+    if episode.dns is not None:
+        pulumi.export(
+            "dns",
+            {
+                "zone": episode.dns.dns_name,
+                "nameServers": episode.dns.name_servers,
+                "dsRecords": episode.dns.ds_records,
+                "names": episode.dns.names,
+            },
+        )
     if config.expires is not None:
         pulumi.export("expires", config.expires.isoformat())
     return episode

@@ -5,18 +5,21 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 
 from breaks.catalog import resolve_scenario
 from breaks.component import Break
-from components.cluster.component import Cluster, ClusterNodeArgs, NodePhaseArgs
+from components.cluster.component import Cluster, ClusterArgs, ClusterNodeArgs, NodePhaseArgs
 from components.machines.existing import ExistingMachine, render_reset_script
-from components.machines.machine import Machine
+from components.machines.machine import Machine, MachineHost
 from components.machines.underlay import mesh_mtu
 from components.mesh.component import Mesh
 from components.nodes import NodeRole, NodeSlot, node_slots
+from components.teleport.agents import TeleportAgents
+from components.teleport.component import TeleportHandle
+from components.teleport.resources import TEAM_LABEL
 from components.workload.component import Workload
 from components.workload.goal_check import render_goal_check
 from components.workload.manifests import NODE_PORT
@@ -49,6 +52,13 @@ class TeamArgs(TypedDict):
     mesh_addresses: dict[str, ipaddress.IPv4Interface]
     """Every node's mesh address (empty when the mesh is off)."""
     base_dir: str
+    teleport: NotRequired[TeleportHandle | None]
+    """The episode's Teleport server: every node runs an agent joined to it."""
+    api_dns_name: NotRequired[str]
+    """`api.<team>.<stack>.<domain>` when the episode has DNS: in the API certificate and
+    the kubeconfig output."""
+    app_dns_name: NotRequired[str]
+    """`<team>.<stack>.<domain>` when the episode has DNS: the app URL uses it."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +80,12 @@ class Team(pulumi.ComponentResource):
     mesh: Mesh | None
     mesh_mtu: int
     """WireGuard's and Cilium's MTU: mesh.mtu, or the team's smallest underlay - 80."""
+    agents: TeleportAgents | None
     nodes: list[NodeOutput]
+    api_ips: list[pulumi.Output[str]]
+    """Every control plane's public address (what `api.<team>` points at)."""
+    app_ips: list[pulumi.Output[str]]
+    """The public addresses the app answers on: every worker, else control-plane-1."""
     rendered_files: dict[str, pulumi.Output[str]]
     """Files the team's nodes receive, keyed `<node>/<file>` (for the offline plan)."""
 
@@ -128,6 +143,34 @@ class Team(pulumi.ComponentResource):
         else:
             cluster_ips = {slot.name: machines[slot.name].private_ip for slot in slots}
 
+        self.agents = None
+        teleport = args.get("teleport")
+        if teleport is not None:
+            self.agents = TeleportAgents(
+                f"{name}-teleport-agents",
+                {
+                    "server": teleport,
+                    "nodes": [
+                        {
+                            "name": slot.name,
+                            "labels": {
+                                TEAM_LABEL: team.name,
+                                "node": slot.name,
+                                "role": slot.role.value,
+                            },
+                            "instance": _instance(machines[slot.name]),
+                        }
+                        for slot in slots
+                    ],
+                },
+                child,
+            )
+            for slot in slots:
+                agent = self.agents.nodes[slot.name]
+                extra[slot.name].append(
+                    {"file": agent.file, "script": agent.script, "secret": True}
+                )
+
         nodes: list[ClusterNodeArgs] = [
             {
                 "slot": slot,
@@ -139,19 +182,18 @@ class Team(pulumi.ComponentResource):
             }
             for slot in slots
         ]
-        self.cluster = Cluster(
-            f"{name}-cluster",
-            {
-                "team": team.name,
-                "kubernetes_version": config.kubernetes.version,
-                "pod_cidr": config.kubernetes.pod_cidr,
-                "service_cidr": config.kubernetes.service_cidr,
-                "nodes": nodes,
-                "ssh_private_key": args["ssh_private_key"],
-                "cilium_mtu": self.mesh_mtu if config.mesh.enabled else 0,
-            },
-            child,
-        )
+        cluster_args: ClusterArgs = {
+            "team": team.name,
+            "kubernetes_version": config.kubernetes.version,
+            "pod_cidr": config.kubernetes.pod_cidr,
+            "service_cidr": config.kubernetes.service_cidr,
+            "nodes": nodes,
+            "ssh_private_key": args["ssh_private_key"],
+            "cilium_mtu": self.mesh_mtu if config.mesh.enabled else 0,
+        }
+        if "api_dns_name" in args:
+            cluster_args["api_dns_name"] = args["api_dns_name"]
+        self.cluster = Cluster(f"{name}-cluster", cluster_args, child)
         self.workload = Workload(
             f"{name}-workload",
             {
@@ -199,11 +241,20 @@ class Team(pulumi.ComponentResource):
             (s for s in slots if s.role == NodeRole.WORKER),
             NodeSlot(team.name, NodeRole.CONTROL_PLANE, 1),
         )
-        self.app_url = machines[app_node.name].public_ip.apply(
-            lambda ip: f"http://{ip}:{NODE_PORT}"
+        self.api_ips = [
+            machines[s.name].public_ip for s in slots if s.role == NodeRole.CONTROL_PLANE
+        ]
+        workers = [machines[s.name].public_ip for s in slots if s.role == NodeRole.WORKER]
+        self.app_ips = workers or [machines[app_node.name].public_ip]
+        app_dns_name = args.get("app_dns_name")
+        self.app_url = (
+            pulumi.Output.from_input(f"http://{app_dns_name}:{NODE_PORT}")
+            if app_dns_name
+            else machines[app_node.name].public_ip.apply(lambda ip: f"http://{ip}:{NODE_PORT}")
         )
         self.rendered_files = {
             **(self.mesh.rendered_files if self.mesh else {}),
+            **(self.agents.rendered_files if self.agents else {}),
             **self.cluster.rendered_files,
             "goal-check.sh": self.cluster.handle.goal_check,
         }
@@ -223,12 +274,20 @@ class Team(pulumi.ComponentResource):
     def _machine(self, name: str, slot: NodeSlot, args: TeamArgs) -> Machine:
         return create_machine(
             f"{name}-{slot.role.value}-{slot.index}",
-            slot,
+            MachineHost.for_node(slot),
             self._settings(slot, args),
-            host=args["team"].hosts.get(host_key(slot)),
+            existing=args["team"].hosts.get(host_key(slot)),
             name_prefix=args["name_prefix"],
             ssh_public_key=args["ssh_public_key"],
             ssh_private_key=args["ssh_private_key"],
             keys=args["keys"],
             parent=self,
         )
+
+
+def _instance(machine: Machine) -> pulumi.Output[str]:
+    """Something that changes when the machine is replaced: its id (else its address)."""
+    resource = machine.resource
+    if isinstance(resource, pulumi.CustomResource):
+        return resource.id
+    return machine.public_ip

@@ -7,14 +7,14 @@ only when a stack uses them (Equinix's does not load on Python 3.12+).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 
 from components.machines.gcp import GcpMachine, GcpTeamFirewall
-from components.machines.machine import Machine
-from components.nodes import NodeSlot
+from components.machines.machine import Machine, MachineHost
 from klustered.config import HostConfig, MachinesConfig, StackConfig
 
 
@@ -35,9 +35,12 @@ def register_project_keys(
     name_prefix: str,
     ssh_public_key: pulumi.Input[str],
     parent: pulumi.Resource,
+    others: Sequence[MachinesConfig] = (),
 ) -> ProjectKeys:
-    """Register the episode's public key once in every Scaleway / Equinix project in use."""
+    """Register the episode's public key once in every Scaleway / Equinix project in use
+    (by the teams' nodes, and by `others`: the Teleport machine)."""
     used = [m for team in config.teams for _, m in config.node_machines(team)]
+    used += others
     keys = ProjectKeys()
     scaleway = sorted({m.scaleway.project or "" for m in used if m.provider == "scaleway"})
     if scaleway:
@@ -68,24 +71,25 @@ def register_project_keys(
 
 def create_machine(
     name: str,
-    slot: NodeSlot,
+    host: MachineHost,
     settings: MachinesConfig,
     *,
-    host: HostConfig | None,
+    existing: HostConfig | None = None,
     name_prefix: str,
     ssh_public_key: pulumi.Input[str],
     ssh_private_key: pulumi.Input[str],
     keys: ProjectKeys,
     parent: pulumi.Resource,
 ) -> Machine:
-    """The machine for one node, named `<name>`, on the substrate `settings` selects."""
+    """The machine for one host (a node, or the Teleport server), on the substrate `settings`
+    selects."""
     child = pulumi.ResourceOptions(parent=parent)
     if settings.provider == "gcp":
         gcp = settings.gcp
         return GcpMachine(
             name,
             {
-                "slot": slot,
+                "host": host,
                 "project": gcp.project or "",
                 "zone": gcp.zone,
                 "machine_type": gcp.machine_type,
@@ -103,7 +107,7 @@ def create_machine(
         return ScalewayMachine(
             name,
             {
-                "slot": slot,
+                "host": host,
                 "project": scw.project or "",
                 "zone": scw.zone,
                 "offer": scw.offer,
@@ -116,16 +120,16 @@ def create_machine(
     if settings.provider == "existing":
         from components.machines.existing import ExistingMachine
 
-        if host is None:
-            raise ValueError(f"{slot.name}: provider existing needs its host under hosts")
+        if existing is None:
+            raise ValueError(f"{host.hostname}: provider existing needs its machine under hosts")
         return ExistingMachine(
             name,
             {
-                "slot": slot,
-                "address": host.address,
-                "private_address": host.cluster_address,
-                "user": host.user,
-                "underlay_mtu": host.mtu,
+                "host": host,
+                "address": existing.address,
+                "private_address": existing.cluster_address,
+                "user": existing.user,
+                "underlay_mtu": existing.mtu,
                 "ssh_private_key": ssh_private_key,
             },
             child,
@@ -136,7 +140,7 @@ def create_machine(
     return EquinixMetalMachine(
         name,
         {
-            "slot": slot,
+            "host": host,
             "project": em.project or "",
             "metro": em.metro,
             "plan": em.plan,

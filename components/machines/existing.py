@@ -13,9 +13,8 @@ from typing import TypedDict
 import pulumi
 from pulumi_command import remote
 
-from components.machines.machine import root_shell, ssh_connection
+from components.machines.machine import MachineHost, root_shell, ssh_connection
 from components.mesh.phase import CHAIN, CONF_DIR, INTERFACE
-from components.nodes import NodeSlot
 from components.shell import load_script, render_script
 
 TYPE = "klustered:machines:ExistingMachine"
@@ -46,7 +45,8 @@ def render_reset_script() -> str:
 class ExistingMachineArgs(TypedDict):
     """A host the user already has: where it is, who logs in, its MTU, the key that gets in."""
 
-    slot: NodeSlot
+    host: MachineHost
+    """The host name, and the team and role its tags carry."""
     address: str
     """Public address or DNS name: SSH, the API certificate's SANs, mesh endpoint."""
     private_address: str
@@ -71,11 +71,11 @@ class ExistingMachine(pulumi.ComponentResource):
         self, name: str, args: ExistingMachineArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(TYPE, name, {}, opts)
-        self.slot = args["slot"]
+        self.host = args["host"]
         self.ssh_user = args["user"]
         self.underlay_mtu = args["underlay_mtu"]
         address, private_address = args["address"], args["private_address"]
-        self.host = remote.Command(
+        self.check = remote.Command(
             f"{name}-host",
             connection=ssh_connection(address, self.ssh_user, args["ssh_private_key"]),
             create=CHECK_SSH,
@@ -90,8 +90,8 @@ class ExistingMachine(pulumi.ComponentResource):
         )
         # Read through the command: the node's phases wait for the SSH check, and on
         # removal they are deleted (skipped: deleted_with) before the reset runs.
-        self.public_ip = self.host.id.apply(lambda _: address)
-        self.private_ip = self.host.id.apply(lambda _: private_address)
+        self.public_ip = self.check.id.apply(lambda _: address)
+        self.private_ip = self.check.id.apply(lambda _: private_address)
         self.console = pulumi.Output.from_input(CONSOLE)
         self.register_outputs(
             {"publicIp": self.public_ip, "privateIp": self.private_ip, "console": self.console}
@@ -100,4 +100,4 @@ class ExistingMachine(pulumi.ComponentResource):
     @property
     def resource(self) -> pulumi.Resource:
         """The SSH check whose delete resets the host."""
-        return self.host
+        return self.check

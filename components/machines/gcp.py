@@ -9,8 +9,8 @@ from typing import TypedDict
 import pulumi
 import pulumi_gcp as gcp
 
+from components.machines.machine import MachineHost
 from components.machines.underlay import GCP_VPC_MTU
-from components.nodes import NodeSlot
 
 TYPE = "klustered:machines:GcpMachine"
 FIREWALL_TYPE = "klustered:machines:GcpTeamFirewall"
@@ -43,6 +43,16 @@ def gce_name(prefix: str, name: str) -> str:
     return result
 
 
+def machine_name(prefix: str, hostname: str) -> str:
+    """The instance (and address) name: `<prefix>-<hostname>`, or the host name itself when
+    it already carries the prefix (the Teleport machine's `teleport-<stack>`)."""
+    if prefix and (hostname.startswith(f"{prefix}-") or hostname.endswith(f"-{prefix}")):
+        if not _GCE_NAME.match(hostname):
+            raise ValueError(f"{hostname!r} is not a valid GCE name")
+        return hostname
+    return gce_name(prefix, hostname)
+
+
 def region_of(zone: str) -> str:
     """The region of a GCE zone (`europe-west4-a` -> `europe-west4`)."""
     match = _ZONE.match(zone)
@@ -59,7 +69,8 @@ def team_tag(prefix: str, team: str) -> str:
 class GcpMachineArgs(TypedDict):
     """One instance: project, zone, size, image, the stack prefix and the SSH public key."""
 
-    slot: NodeSlot
+    host: MachineHost
+    """The host name, and the team and role its tags and labels carry."""
     project: str
     zone: str
     machine_type: str
@@ -84,10 +95,10 @@ class GcpMachine(pulumi.ComponentResource):
         self, name: str, args: GcpMachineArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(TYPE, name, {}, opts)
-        self.slot = args["slot"]
+        self.host = args["host"]
         project, zone = args["project"], args["zone"]
-        host = gce_name(args["name_prefix"], self.slot.name)
-        labels = {"klustered-team": self.slot.team, "klustered-role": self.slot.role.value}
+        host = machine_name(args["name_prefix"], self.host.hostname)
+        labels = {"klustered-team": self.host.team, "klustered-role": self.host.role}
         child = pulumi.ResourceOptions(parent=self)
         # A static address: a stop/start keeps the address in the API certificate's SANs
         # and in the teammates' mesh endpoints.
@@ -130,7 +141,7 @@ class GcpMachine(pulumi.ComponentResource):
             allow_stopping_for_update=True,
             # OS Login would ignore the ssh-keys metadata the episode's key is in.
             metadata={"ssh-keys": keys, "serial-port-enable": "TRUE", "enable-oslogin": "FALSE"},
-            tags=[team_tag(args["name_prefix"], self.slot.team)],
+            tags=[team_tag(args["name_prefix"], self.host.team)],
             labels=labels,
             opts=child,
         )

@@ -12,9 +12,9 @@ from typing import TypedDict
 import pulumi
 from pulumiverse_scaleway import elasticmetal, iam
 
+from components.machines.machine import MachineHost
 from components.machines.scaleway_catalog import ZONES, os_user, split_os
 from components.machines.underlay import ETHERNET_MTU
-from components.nodes import NodeSlot
 
 TYPE = "klustered:machines:ScalewayMachine"
 SUBSCRIPTION_PERIOD = "hourly"
@@ -23,7 +23,8 @@ SUBSCRIPTION_PERIOD = "hourly"
 class ScalewayMachineArgs(TypedDict):
     """One Elastic Metal server: project, zone, offer and OS by name, and the episode key."""
 
-    slot: NodeSlot
+    host: MachineHost
+    """The host name, and the team and role its tags carry."""
     project: str
     """Scaleway project id."""
     zone: str
@@ -51,7 +52,7 @@ class ScalewayMachine(pulumi.ComponentResource):
         self, name: str, args: ScalewayMachineArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(TYPE, name, {}, opts)
-        self.slot = args["slot"]
+        self.host = args["host"]
         zone = args["zone"]
         if zone not in ZONES:
             raise ValueError(f"{zone!r} is not an Elastic Metal zone ({', '.join(ZONES)})")
@@ -66,8 +67,8 @@ class ScalewayMachine(pulumi.ComponentResource):
         )
         self.server = elasticmetal.Server(
             f"{name}-server",
-            name=f"{args['name_prefix']}-{self.slot.name}",
-            hostname=self.slot.name,
+            name=f"{args['name_prefix']}-{self.host.hostname}",
+            hostname=self.host.hostname,
             project_id=args["project"],
             zone=zone,
             offer=offer.offer_id,
@@ -76,8 +77,8 @@ class ScalewayMachine(pulumi.ComponentResource):
             tags=[
                 "klustered",
                 f"klustered-stack:{args['name_prefix']}",
-                f"team:{self.slot.team}",
-                f"role:{self.slot.role.value}",
+                f"team:{self.host.team}",
+                f"role:{self.host.role}",
             ],
             opts=pulumi.ResourceOptions(parent=self),
         )

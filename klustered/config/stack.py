@@ -6,6 +6,8 @@ from pydantic import AwareDatetime, Field
 
 from components.machines.underlay import ETHERNET_MTU, SUBSTRATE_MTU, WIREGUARD_OVERHEAD
 from components.nodes import NodeRole, NodeSlot, node_slots
+from klustered.config.access import AccessConfig
+from klustered.config.dns import DnsConfig
 from klustered.config.kubernetes import KubernetesConfig
 from klustered.config.machines import MachinesConfig, SshPrivateKey
 from klustered.config.mesh import MeshConfig
@@ -22,12 +24,14 @@ class StackConfig(ConfigModel):
 
     expires: AwareDatetime | None = None
     """When CI destroys the stack; with a timezone, or it means a different instant per runner."""
+    access: AccessConfig = AccessConfig()
     kubernetes: KubernetesConfig = KubernetesConfig()
     machines: MachinesConfig = MachinesConfig()
     ssh_key: SshPrivateKey | None = None
     """The host's SSH private key for every machine (required by `existing` machines)."""
     mesh: MeshConfig = MeshConfig()
     workload: WorkloadConfig = WorkloadConfig()
+    dns: DnsConfig | None = None
     teams: list[TeamConfig] = Field(min_length=1)
 
     def team_machines(self, team: TeamConfig, *, worker: bool = False) -> MachinesConfig:

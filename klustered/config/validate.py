@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from pydantic.alias_generators import to_camel, to_snake
 
+from klustered.config.access import SECRET_FIELDS
 from klustered.config.checks import ERRORS, WARNINGS, CheckContext, run_rules
 from klustered.config.errors import (
     ConfigError,
@@ -49,11 +50,13 @@ def check_stack_config(
     base_dir: Path | None = None,
     *,
     stack: str = "",
+    provider_keys: Iterable[str] | None = None,
     secret_keys: Collection[str] | None = None,
 ) -> Validation:
     """Validate the `klustered:*` keys of a stack (full keys, values already parsed).
 
-    Keys of other namespaces (provider settings such as `gcp:project`) are ignored.
+    Keys of other namespaces (provider settings such as `gcp:project`) are not validated;
+    rules only see which are set: `provider_keys`, or those among `raw`'s keys.
     `base_dir` anchors relative break paths (the project root); `stack` is the stack's name;
     `secret_keys` are the full keys kept encrypted, when known.
     """
@@ -96,6 +99,11 @@ def check_stack_config(
         base_dir=base_dir or Path.cwd(),
         failed=frozenset(failed),
         stack=stack,
+        provider_keys=frozenset(
+            key
+            for key in (raw if provider_keys is None else provider_keys)
+            if not key.startswith(f"{NAMESPACE}:")
+        ),
         secret_keys=None if secret_keys is None else frozenset(secret_keys),
     )
     errors += [ConfigError(p.path, p.message) for p in run_rules(ERRORS, ctx)]
@@ -109,10 +117,13 @@ def validate_stack_config(
     base_dir: Path | None = None,
     *,
     stack: str = "",
+    provider_keys: Iterable[str] | None = None,
     secret_keys: Collection[str] | None = None,
 ) -> StackConfig:
     """The validated StackConfig, or StackConfigError carrying every problem at once."""
-    result = check_stack_config(raw, base_dir, stack=stack, secret_keys=secret_keys)
+    result = check_stack_config(
+        raw, base_dir, stack=stack, provider_keys=provider_keys, secret_keys=secret_keys
+    )
     if result.config is None:
         raise StackConfigError(result.errors, result.warnings)
     return result.config
@@ -177,10 +188,13 @@ def _non_ascii_errors(raw: Mapping[str, Any]) -> list[ConfigError]:
         for pos, char in enumerate(text):
             if ord(char) > 127:
                 name = unicodedata.name(char, "unnamed")
+                where = path.replace(".<key>", "")
+                # A secret's value is never shown, not even around a bad character.
+                value = "the value" if where in SECRET_FIELDS else show(text)
                 errors.append(
                     ConfigError(
-                        path.replace(".<key>", ""),
-                        f"{show(text)} contains non-ASCII U+{ord(char):04X} ({name}) at "
+                        where,
+                        f"{value} contains non-ASCII U+{ord(char):04X} ({name}) at "
                         f"position {pos}; names are ASCII only",
                     )
                 )

@@ -158,3 +158,21 @@ def test_an_encrypted_ssh_key_still_plans_offline(tmp_path: Path) -> None:
     )
     [host] = [r for r in plan.run.registrations if r.name.endswith("lab-control-plane-1-host")]
     assert host.secret_inputs == ["connection"]
+
+
+def test_the_teleport_server_cannot_be_an_existing_machine() -> None:
+    config = stack([{"name": "blue"}])
+    config["klustered:access"] = {
+        "teleport": {
+            "githubOrg": "klustered-live",
+            "githubClientId": "Iv1.0123",
+            "githubClientSecret": "s3cret-value",
+            "acmeEmail": "ops@example.com",
+            "machine": {"provider": "existing"},
+        }
+    }
+    errors = [str(e) for e in check_stack_config(config).errors]
+    assert (
+        "access.teleport.machine.provider: 'existing' is not offered for the Teleport server "
+        "(it has no hosts entry); use gcp or scaleway"
+    ) in errors

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from conftest import run_stack
 
-from components.machines.gcp import PUBLIC_TCP_PORTS, gce_name, region_of
+from components.machines.gcp import PUBLIC_TCP_PORTS, gce_name, machine_name, region_of
 from components.machines.scaleway_catalog import os_user, split_os
 from klustered.plan import OfflineRun
 from tests.machines_fixtures import SCALEWAY_PROJECT, stack
@@ -49,6 +49,9 @@ def test_gce_names_carry_the_stack_and_stay_valid() -> None:
     for name in names:
         assert len(name) <= 63 and name[0].isalpha()
         assert set(name) <= set("abcdefghijklmnopqrstuvwxyz0123456789-")
+    # A host name that already carries the stack is not prefixed twice.
+    assert machine_name("ep42", "teleport-ep42") == "teleport-ep42"
+    assert machine_name("ep42", "blue-worker-1") == "ep42-blue-worker-1"
     assert region_of("europe-west4-a") == "europe-west4"
     with pytest.raises(ValueError, match="not a GCE zone"):
         region_of("europe-west4")
@@ -119,7 +122,7 @@ def test_gcp_firewall_has_no_mesh_port_without_the_mesh() -> None:
 def test_scaleway_servers_use_the_offer_and_os_looked_up_by_name(both: OfflineRun) -> None:
     servers = {r.inputs["hostname"]: r for r in both.by_type(SERVER)}
     assert sorted(servers) == ["green-control-plane-1", "green-worker-1", "green-worker-2"]
-    lookups = {token.rsplit(":", 1)[1]: args for token, args in both.invokes}
+    lookups = {i.token.rsplit(":", 1)[1]: i.args for i in both.invokes}
     assert lookups["getOffer"] == {
         "name": "EM-A610R-NVME",
         "zone": "fr-par-2",

@@ -5,7 +5,7 @@ package, listed in ERRORS (the stack is refused) or WARNINGS (the stack is valid
 is told).
 """
 
-from klustered.config.checks import breaks, expiry, machines, networks, teams
+from klustered.config.checks import access, breaks, dns, expiry, machines, networks, teams
 from klustered.config.checks.base import CheckContext, Rule, rule, run_rules
 
 ERRORS: tuple[Rule, ...] = (
@@ -16,12 +16,17 @@ ERRORS: tuple[Rule, ...] = (
     machines.existing_hosts,
     machines.mesh_mtu_fits_the_underlay,
     machines.equinix_metal_loads,
+    machines.teleport_machine_substrate,
     breaks.break_refs,
+    access.access_settings,
+    dns.stack_makes_valid_names,
+    dns.registrar_has_its_token,
 )
 """Rules whose problems refuse the stack."""
 
 WARNINGS: tuple[Rule, ...] = (
     expiry.expiry_in_range,
+    access.guests_without_access,
     machines.equinix_metal_closed,
     machines.ssh_key_is_secret,
 )

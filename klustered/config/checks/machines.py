@@ -184,6 +184,34 @@ def mesh_mtu_fits_the_underlay(ctx: CheckContext) -> list[ConfigError]:
     return errors
 
 
+@rule("machines", "access")
+def teleport_machine_substrate(ctx: CheckContext) -> list[ConfigError]:
+    """The Teleport server's machine is one the episode can create (no hosts entry exists
+    for it) with the project its substrate needs."""
+    teleport = ctx.config.access.teleport
+    if teleport is None:
+        return []
+    machines = teleport.machine.apply(ctx.config.machines)
+    where = "access.teleport.machine"
+    if machines.provider == "existing":
+        return [
+            ConfigError(
+                f"{where}.provider",
+                "'existing' is not offered for the Teleport server (it has no hosts entry); "
+                "use gcp or scaleway",
+            )
+        ]
+    if machines.provider == "scaleway" and not machines.scaleway.project:
+        return [
+            ConfigError(
+                f"{where}.scaleway.project",
+                "required when provider is scaleway (set klustered:machines.scaleway.project "
+                "or access.teleport.machine.scaleway.project)",
+            )
+        ]
+    return []
+
+
 @rule("machines", "teams")
 def equinix_metal_loads(ctx: CheckContext) -> list[ConfigError]:
     """A stack that names Equinix Metal can load its SDK here (it cannot on Python 3.12+)."""
