@@ -23,6 +23,7 @@ from klustered.config import StackConfig, check_stack_config
 from klustered.dns_cli import app as dns_app
 from klustered.expired_cli import expired
 from klustered.plan import OfflineRun, plan_stack, write_plan
+from klustered.ssh_keys import SECRET_PLACEHOLDER, public_key_of, public_key_recipe
 from klustered.stackfile import StackFile, StackFileError, load_stack_file
 
 app = typer.Typer(
@@ -51,7 +52,12 @@ def _load(stack: str) -> tuple[StackFile, StackConfig]:
         stack_file = load_stack_file(stack)
     except StackFileError as exc:
         raise _fail(f"error: {exc}") from None
-    result = check_stack_config(stack_file.config, stack_file.project_dir, stack=stack_file.name)
+    result = check_stack_config(
+        stack_file.config,
+        stack_file.project_dir,
+        stack=stack_file.name,
+        secret_keys=stack_file.secret_keys,
+    )
     for warning in result.warnings:
         err.print(f"warning: {warning}", markup=False, soft_wrap=True)
     if result.config is None:
@@ -109,6 +115,21 @@ def validate(
         else "no guest access"
     )
     out.print(f"Kubernetes {config.kubernetes.version}, {mesh}, {access}: valid.", markup=False)
+    if config.ssh_key is not None:
+        note = _ssh_key_note(stack_file.name, config.ssh_key.get_secret_value())
+        out.print(note, markup=False, soft_wrap=True)
+
+
+def _ssh_key_note(stack: str, private_key: str) -> str:
+    """What the host installs on existing machines: sshKey's public key, or how to get it."""
+    where = "install it in ~<user>/.ssh/authorized_keys on every existing host"
+    if private_key == SECRET_PLACEHOLDER:
+        return (
+            "sshKey is encrypted in the stack file, so its public key cannot be shown here; "
+            f"print it with `{public_key_recipe(stack)}` and {where} (after `pulumi up` it is "
+            "also the stack output sshPublicKey)."
+        )
+    return f"sshKey public key ({where}):\n{public_key_of(private_key)}"
 
 
 def _validate_json(stack: str) -> int:
@@ -119,7 +140,12 @@ def _validate_json(stack: str) -> int:
         problems = [{"field": "", "message": str(exc), "severity": "error"}]
         print(json.dumps(problems, indent=2))
         return 1
-    result = check_stack_config(stack_file.config, stack_file.project_dir, stack=stack_file.name)
+    result = check_stack_config(
+        stack_file.config,
+        stack_file.project_dir,
+        stack=stack_file.name,
+        secret_keys=stack_file.secret_keys,
+    )
     problems = [{**e.as_dict(), "severity": "error"} for e in result.errors]
     problems += [{**w.as_dict(), "severity": "warning"} for w in result.warnings]
     print(json.dumps(problems, indent=2))
