@@ -26,6 +26,7 @@ from klustered.console import PIPE_WIDTH, console
 from klustered.dns_cli import app as dns_app
 from klustered.expired_cli import expired
 from klustered.project import ProjectError, load_project
+from klustered.ssh_keys import SECRET_PLACEHOLDER, public_key_of, public_key_recipe
 from klustered.stackfile import StackFile, StackFileError, load_stack_file
 
 if TYPE_CHECKING:  # the plan machinery is imported when a plan is made
@@ -83,6 +84,7 @@ def _load(stack: str, *, warn: bool = True) -> tuple[StackFile, StackConfig]:
         stack_file.project_dir,
         stack=stack_file.name,
         namespace=stack_file.namespace,
+        secret_keys=stack_file.secret_keys,
     )
     for warning in result.warnings if warn else []:
         err.print(f"warning: {warning}", markup=False, soft_wrap=True)
@@ -141,6 +143,21 @@ def validate(
         else "no guest access"
     )
     out.print(f"Kubernetes {config.kubernetes.version}, {mesh}, {access}: valid.", markup=False)
+    if config.ssh_key is not None:
+        note = _ssh_key_note(stack_file.name, config.ssh_key.get_secret_value())
+        out.print(note, markup=False, soft_wrap=True)
+
+
+def _ssh_key_note(stack: str, private_key: str) -> str:
+    """What the host installs on existing machines: sshKey's public key, or how to get it."""
+    where = "install it in ~<user>/.ssh/authorized_keys on every existing host"
+    if private_key == SECRET_PLACEHOLDER:
+        return (
+            "sshKey is encrypted in the stack file, so its public key cannot be shown here; "
+            f"print it with `{public_key_recipe(stack)}` and {where} (after `pulumi up` it is "
+            "also the stack output sshPublicKey)."
+        )
+    return f"sshKey public key ({where}):\n{public_key_of(private_key)}"
 
 
 def _validate_json(stack: str) -> int:
@@ -156,6 +173,7 @@ def _validate_json(stack: str) -> int:
         stack_file.project_dir,
         stack=stack_file.name,
         namespace=stack_file.namespace,
+        secret_keys=stack_file.secret_keys,
     )
     problems = [{**e.as_dict(), "severity": "error"} for e in result.errors]
     problems += [{**w.as_dict(), "severity": "warning"} for w in result.warnings]

@@ -43,6 +43,12 @@ def config_keys() -> set[str]:
     return {*runtime_config.get_config_env(), *runtime_config.CONFIG.get()}
 
 
+def secret_config_keys(raw: dict[str, Any]) -> set[str]:
+    """The keys among `raw` the engine passed as secrets."""
+    env = set(runtime_config.get_config_secret_keys_env())
+    return {key for key in raw if key in env or runtime_config.is_config_secret(key)}
+
+
 def load_config(base_dir: Path | None = None, namespace: str | None = None) -> StackConfig:
     """The validated stack config; a clean RunError (no traceback) listing every problem.
 
@@ -50,11 +56,13 @@ def load_config(base_dir: Path | None = None, namespace: str | None = None) -> S
     valid but something is off) go to the engine's log.
     """
     namespace = namespace or pulumi.get_project() or NAMESPACE
+    raw = raw_stack_config(namespace)
     result = check_stack_config(
-        raw_stack_config(namespace),
+        raw,
         base_dir,
         stack=pulumi.get_stack(),
         provider_keys=config_keys(),
+        secret_keys=secret_config_keys(raw),
         namespace=namespace,
     )
     for warning in result.warnings:
@@ -79,6 +87,9 @@ def main(base_dir: Path | None = None, namespace: str | None = None) -> Episode:
         "base_dir": str(base_dir or Path.cwd()),
         "stack": pulumi.get_stack(),
     }
+    if config.ssh_key is not None:
+        # Read through the SDK, not from the validated copy: the key keeps its secret flag.
+        args["ssh_private_key"] = pulumi.Config(NAMESPACE).get_secret("sshKey")
     github_token = pulumi.Config("github").get_secret("token")
     if github_token is not None:
         args["github_token"] = github_token

@@ -1,11 +1,11 @@
-"""Machines, one module per substrate (GCP Compute, Equinix Metal), behind one interface.
+"""Machines, one module per substrate (GCP, Scaleway Elastic Metal, machines you already
+have, Equinix Metal), behind one interface (`machine.Machine`).
 
-    from components.machines import GcpMachine, GcpMachineArgs
+    from components.machines import GcpMachine, GcpMachineArgs, MachineHost
 
-Every machine has `slot`, `public_ip`, `private_ip`, `console`, `ssh_user` and `resource`
-(the `Machine` protocol). Public names load their module on first use: a substrate's SDK
-is imported only by programs that use it (the Equinix Metal SDK does not load on Python
-3.12+).
+Every machine has `host`, `public_ip`, `private_ip`, `console`, `ssh_user` and `resource`.
+Public names load their module on first use: a substrate's SDK is imported only by
+programs that use it (the Equinix Metal SDK does not load on Python 3.12+).
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ if TYPE_CHECKING:
     from components.machines.equinix_metal import (
         EquinixMetalMachine,
         EquinixMetalMachineArgs,
-        project_ssh_key,
+    )
+    from components.machines.existing import (
+        ExistingMachine,
+        ExistingMachineArgs,
     )
     from components.machines.gcp import (
         GcpMachine,
@@ -25,12 +28,22 @@ if TYPE_CHECKING:
         GcpTeamFirewall,
         GcpTeamFirewallArgs,
     )
-    from components.machines.machine import Machine, MachineHost, root_shell, ssh_connection
+    from components.machines.machine import (
+        Machine,
+        MachineHost,
+        root_shell,
+        ssh_connection,
+    )
+    from components.machines.scaleway import (
+        ScalewayMachine,
+        ScalewayMachineArgs,
+    )
 
 _EXPORTS = {
     "EquinixMetalMachine": "components.machines.equinix_metal",
     "EquinixMetalMachineArgs": "components.machines.equinix_metal",
-    "project_ssh_key": "components.machines.equinix_metal",
+    "ExistingMachine": "components.machines.existing",
+    "ExistingMachineArgs": "components.machines.existing",
     "GcpMachine": "components.machines.gcp",
     "GcpMachineArgs": "components.machines.gcp",
     "GcpTeamFirewall": "components.machines.gcp",
@@ -39,17 +52,22 @@ _EXPORTS = {
     "MachineHost": "components.machines.machine",
     "root_shell": "components.machines.machine",
     "ssh_connection": "components.machines.machine",
+    "ScalewayMachine": "components.machines.scaleway",
+    "ScalewayMachineArgs": "components.machines.scaleway",
 }
 __all__ = [
     "EquinixMetalMachine",
     "EquinixMetalMachineArgs",
+    "ExistingMachine",
+    "ExistingMachineArgs",
     "GcpMachine",
     "GcpMachineArgs",
     "GcpTeamFirewall",
     "GcpTeamFirewallArgs",
     "Machine",
     "MachineHost",
-    "project_ssh_key",
+    "ScalewayMachine",
+    "ScalewayMachineArgs",
     "root_shell",
     "ssh_connection",
 ]

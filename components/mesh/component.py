@@ -49,7 +49,8 @@ class MeshArgs(TypedDict):
     port: NotRequired[int]
     """WireGuard UDP port on every node; default DEFAULT_PORT (51820)."""
     mtu: NotRequired[int]
-    """MTU of the WireGuard interface (give Cilium the same); default DEFAULT_MTU (1420)."""
+    """MTU of the WireGuard interface (give Cilium the same); default DEFAULT_MTU (1420, an
+    Ethernet underlay: on GCP pass `mesh_mtu([GCP_VPC_MTU])`, 1380)."""
     keepalive: NotRequired[int]
     """PersistentKeepalive in seconds, 0 turns it off; default DEFAULT_KEEPALIVE (25)."""
     phase: NotRequired[int]

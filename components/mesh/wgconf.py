@@ -6,14 +6,17 @@ import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from components.machines.underlay import ETHERNET_MTU, WIREGUARD_OVERHEAD
 from components.mesh.keys import is_wireguard_key
 
 MIN_MTU = 1280
 """The smallest MTU IPv6 (and so WireGuard) accepts."""
 DEFAULT_PORT = 51820
 """WireGuard's usual UDP port."""
-DEFAULT_MTU = 1420
-"""WireGuard's usual MTU: room for its 80-byte overhead inside a 1500-byte path."""
+DEFAULT_MTU = ETHERNET_MTU - WIREGUARD_OVERHEAD
+"""1420: WireGuard inside an Ethernet (1500) underlay. On another underlay pass
+`components.machines.underlay.mesh_mtu(...)` of the machines' MTUs (1380 on GCP), as the
+stack config does when `mesh.mtu` is not set."""
 DEFAULT_KEEPALIVE = 25
 """PersistentKeepalive in seconds: keeps NAT mappings open."""
 

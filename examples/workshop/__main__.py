@@ -13,6 +13,7 @@ from components.machines import GcpMachine, GcpTeamFirewall, MachineHost
 from components.workload import Workload, render_goal_check
 
 config = pulumi.Config()
+stack = pulumi.get_stack()  # the prefix of the cloud names: two stacks never collide
 team = config.get("team") or "workshop"
 gcp_project = config.require("gcpProject")
 break_id = config.get("break") or "service-selector-typo"
@@ -27,10 +28,11 @@ machine = GcpMachine(
     {
         "host": MachineHost.for_node(slot),
         "project": gcp_project,
+        "name_prefix": stack,
         "ssh_public_key": ssh_key.public_key_openssh,
     },
 )
-GcpTeamFirewall(f"{team}-firewall", {"team": team, "project": gcp_project})
+GcpTeamFirewall(f"{team}-firewall", {"team": team, "project": gcp_project, "name_prefix": stack})
 
 cluster = Cluster(
     f"{team}-cluster",

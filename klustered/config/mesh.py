@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from components.mesh.addresses import DEFAULT_CIDR
-from components.mesh.wgconf import DEFAULT_KEEPALIVE, DEFAULT_MTU, DEFAULT_PORT
+from components.mesh.wgconf import DEFAULT_KEEPALIVE, DEFAULT_PORT
 from klustered.config.model import Cidr, ConfigModel, check_cidr
 
 
@@ -15,7 +15,8 @@ class MeshConfig(ConfigModel):
     enabled: bool = False
     cidr: Cidr = DEFAULT_CIDR
     port: int = Field(default=DEFAULT_PORT, ge=1, le=65535)
-    mtu: int = Field(default=DEFAULT_MTU, ge=1280, le=9000)
+    mtu: int | None = Field(default=None, ge=1280, le=9000)
+    """The WireGuard (and Cilium) MTU; default: the team's smallest underlay MTU - 80."""
     keepalive: int = Field(default=DEFAULT_KEEPALIVE, ge=0, le=3600)
 
     @field_validator("cidr")

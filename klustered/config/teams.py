@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from klustered.config.errors import show
-from klustered.config.machines import MachinesOverride
+from klustered.config.machines import HostConfig, MachinesOverride, check_host_key
 from klustered.config.model import ConfigModel
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
@@ -83,7 +83,17 @@ class TeamConfig(ConfigModel):
     workers: int = Field(default=1, ge=0)
     machines: MachinesOverride = MachinesOverride()
     worker_machines: MachinesOverride | None = None
+    hosts: dict[str, HostConfig] = Field(default_factory=dict)
+    """With provider existing: one machine per node, keyed `control-plane-1`, `worker-2`."""
     breaks: list[BreakRef] = Field(default_factory=list)
+
+    @field_validator("hosts", mode="before")
+    @classmethod
+    def _host_keys(cls, value: object) -> object:
+        if isinstance(value, dict):
+            for key in value:
+                check_host_key(str(key))
+        return value
 
     @field_validator("name")
     @classmethod

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,7 @@ def check_stack_config(
     *,
     stack: str = "",
     provider_keys: Iterable[str] | None = None,
+    secret_keys: Collection[str] | None = None,
     namespace: str = NAMESPACE,
 ) -> Validation:
     """Validate the `<namespace>:*` keys of a stack (full keys, values already parsed).
@@ -58,7 +59,8 @@ def check_stack_config(
     Keys of other namespaces (provider settings such as `gcp:project`) are not validated;
     rules only see which are set: `provider_keys`, or those among `raw`'s keys.
     `base_dir` anchors relative break paths (the project root); `stack` is the stack's name;
-    `namespace` is the project's name (Pulumi.yaml `name`), `klustered` by default.
+    `secret_keys` are the full keys kept encrypted, when known. `namespace` is the
+    project's name (Pulumi.yaml `name`), `klustered` by default.
     """
     errors: list[ConfigError] = []
     values: dict[str, Any] = {}
@@ -104,6 +106,7 @@ def check_stack_config(
             for key in (raw if provider_keys is None else provider_keys)
             if not key.startswith(f"{namespace}:")
         ),
+        secret_keys=None if secret_keys is None else frozenset(secret_keys),
     )
     errors += [ConfigError(p.path, p.message) for p in run_rules(ERRORS, ctx)]
     warnings = [ConfigWarning(p.path, p.message) for p in dedupe(run_rules(WARNINGS, ctx))]
@@ -117,11 +120,17 @@ def validate_stack_config(
     *,
     stack: str = "",
     provider_keys: Iterable[str] | None = None,
+    secret_keys: Collection[str] | None = None,
     namespace: str = NAMESPACE,
 ) -> StackConfig:
     """The validated StackConfig, or StackConfigError carrying every problem at once."""
     result = check_stack_config(
-        raw, base_dir, stack=stack, provider_keys=provider_keys, namespace=namespace
+        raw,
+        base_dir,
+        stack=stack,
+        provider_keys=provider_keys,
+        secret_keys=secret_keys,
+        namespace=namespace,
     )
     if result.config is None:
         raise StackConfigError(result.errors, result.warnings)
@@ -184,6 +193,8 @@ def _non_ascii_errors(raw: Mapping[str, Any]) -> list[ConfigError]:
     for path, text in _walk_strings(raw, ""):
         if re.search(r"^teams\[\d+\]\.breaks\[\d+\]\.inline", path):
             continue
+        if path == "sshKey":
+            continue  # a private key: never echoed; its own check refuses what it cannot read
         for pos, char in enumerate(text):
             if ord(char) > 127:
                 name = unicodedata.name(char, "unnamed")

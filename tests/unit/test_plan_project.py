@@ -65,9 +65,10 @@ def test_gameday_puts_its_teams_on_two_substrates(tmp_path: Path) -> None:
     plan = plan_project(REPO / "examples" / "gameday", "spring")
     instances = plan.run.by_type("gcp:compute/instance:Instance")
     assert sorted(i.inputs["name"] for i in instances) == [
-        "cloud-control-plane-1",
-        "cloud-worker-1",
+        "spring-cloud-control-plane-1",  # <stack>-<node>
+        "spring-cloud-worker-1",
     ]
+    assert len(plan.run.by_type("klustered:machines:ExistingMachine")) == 2
     onprem = plan.run.named("onprem-cluster-onprem-worker-1-wait-for-ssh")
     assert onprem.inputs["connection"]["host"] == "198.51.100.11"
     assert "onprem/onprem-worker-1/42-mesh.sh" in plan.files

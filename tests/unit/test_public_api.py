@@ -21,6 +21,7 @@ from breaks import Break, load_break
 from components import NETWORK_PHASE, NodeRole, NodeSlot
 from components.cluster import Cluster
 from components.machines import GcpMachine, MachineHost
+from components.machines.underlay import ETHERNET_MTU, mesh_mtu
 from components.mesh import DEFAULT_MTU, DEFAULT_PORT, Mesh, mesh_addresses
 from components.workload import Workload, WorkloadSpec
 from klustered.config import (
@@ -109,12 +110,11 @@ def test_config_defaults_are_the_components_defaults() -> None:
         machine_defaults.EQUINIX_METAL_OS,
     )
     mesh = MeshConfig()
-    assert (mesh.cidr, mesh.port, mesh.mtu, mesh.keepalive) == (
-        DEFAULT_CIDR,
-        DEFAULT_PORT,
-        DEFAULT_MTU,
-        DEFAULT_KEEPALIVE,
-    )
+    assert (mesh.cidr, mesh.port, mesh.keepalive) == (DEFAULT_CIDR, DEFAULT_PORT, DEFAULT_KEEPALIVE)
+    # The config derives the MTU from each team's underlay; the Mesh's default is the same
+    # derivation for the common underlay, Ethernet.
+    assert mesh.mtu is None
+    assert mesh_mtu([ETHERNET_MTU]) == DEFAULT_MTU
     workload, spec = WorkloadConfig(), WorkloadSpec()
     assert (workload.image, workload.postgres_image) == (spec.image, spec.postgres_image)
 
@@ -129,15 +129,23 @@ def _bare_team(team: str, prefix: str) -> Any:
     machines = {
         s.name: GcpMachine(
             f"{prefix}-{s.role.value}-{s.index}",
-            {"host": MachineHost.for_node(s), "project": "p", "ssh_public_key": "ssh-ed25519 A"},
+            {
+                "host": MachineHost.for_node(s),
+                "project": "p",
+                "name_prefix": "test",
+                "ssh_public_key": "ssh-ed25519 A",
+            },
         )
         for s in slots
     }
     addresses = mesh_addresses("10.254.0.0/24", [(team, 1, 1)])
+    # WireGuard inside GCP's 1460-byte VPC: the machines say their underlay MTU.
+    mtu = mesh_mtu(m.underlay_mtu for m in machines.values())
     mesh = Mesh(
         f"{prefix}-mesh",
         {
             "team": team,
+            "mtu": mtu,
             "nodes": [
                 {
                     "slot": s,
@@ -154,7 +162,7 @@ def _bare_team(team: str, prefix: str) -> Any:
             "team": team,
             "ssh_private_key": "key",
             # A program that adds the mesh says so to Cilium and to the host firewall.
-            "cilium_mtu": DEFAULT_MTU,
+            "cilium_mtu": mtu,
             "mesh_port": DEFAULT_PORT,
             "nodes": [
                 {

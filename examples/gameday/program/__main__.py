@@ -1,9 +1,10 @@
 """A game day: two teams, two kubeadm clusters on two substrates, one break each.
 
 Team `cloud` gets GCP Compute instances; team `onprem` gets machines the host already has
-(addresses from the config; nothing is created), joined over the WireGuard mesh because
-they may sit in different networks. Built from the Klustered components; the config is
-this project's own (`gameday:*`).
+(ExistingMachine: addresses from the config, nothing is created; a machine leaving the
+stack is reset), joined over the WireGuard mesh because they may sit in different
+networks. Built from the Klustered components; the config is this project's own
+(`gameday:*`).
 """
 
 from typing import Any
@@ -15,11 +16,13 @@ from sides import Side, read_sides
 from breaks import Break, load_break
 from components import node_slots
 from components.cluster import Cluster, ClusterNodeArgs
-from components.machines import GcpMachine, GcpTeamFirewall, MachineHost
-from components.mesh import DEFAULT_CIDR, DEFAULT_MTU, DEFAULT_PORT, Mesh, mesh_addresses
+from components.machines import ExistingMachine, GcpMachine, GcpTeamFirewall, MachineHost
+from components.machines.underlay import ETHERNET_MTU, mesh_mtu
+from components.mesh import DEFAULT_CIDR, DEFAULT_PORT, Mesh, mesh_addresses
 from components.workload import Workload, render_goal_check
 
 config = pulumi.Config()
+stack = pulumi.get_stack()  # the prefix of cloud names: two stacks never collide
 version = config.get("kubernetesVersion") or "1.34"
 cloud, onprem = read_sides(config)
 rendered_files: dict[str, Any] = {}
@@ -51,6 +54,7 @@ for slot in node_slots(cloud.team, 1, cloud.workers):
         {
             "host": MachineHost.for_node(slot),
             "project": cloud.project,
+            "name_prefix": stack,
             "ssh_public_key": cloud_key.public_key_openssh,
         },
     )
@@ -63,7 +67,10 @@ for slot in node_slots(cloud.team, 1, cloud.workers):
             "machine": machine.resource,
         }
     )
-GcpTeamFirewall(f"{cloud.team}-firewall", {"team": cloud.team, "project": cloud.project})
+GcpTeamFirewall(
+    f"{cloud.team}-firewall",
+    {"team": cloud.team, "project": cloud.project, "name_prefix": stack},
+)
 cloud_cluster = Cluster(
     f"{cloud.team}-cluster",
     {
@@ -77,25 +84,47 @@ cloud_workload = Workload(f"{cloud.team}-workload", {"provider": cloud_cluster.p
 apply_break(cloud, cloud_cluster, cloud_workload, cloud_nodes[0]["cluster_ip"])
 
 # --- team onprem: the host's machines, over the mesh ------------------------------------
+onprem_key = config.require_secret("sshPrivateKey")
 onprem_slots = node_slots(onprem.team, 1, len(onprem.hosts) - 1)
+onprem_machines = {
+    slot.name: ExistingMachine(
+        slot.name,
+        {
+            "host": MachineHost.for_node(slot),
+            "address": address,
+            "private_address": private,
+            "user": onprem.user,
+            "underlay_mtu": ETHERNET_MTU,
+            "ssh_private_key": onprem_key,
+        },
+    )
+    for slot, (address, private) in zip(onprem_slots, onprem.hosts, strict=True)
+}
 addresses = mesh_addresses(DEFAULT_CIDR, [(onprem.team, 1, len(onprem.hosts) - 1)])
+onprem_mtu = mesh_mtu(m.underlay_mtu for m in onprem_machines.values())
 mesh = Mesh(
     f"{onprem.team}-mesh",
     {
         "team": onprem.team,
-        # cidr, port, MTU, keepalive and the phase (42) take the Mesh's defaults.
+        "mtu": onprem_mtu,
+        # cidr, port, keepalive and the phase (42) take the Mesh's defaults.
         "nodes": [
-            {"slot": slot, "public_ip": host, "address": str(addresses[slot.name])}
-            for slot, host in zip(onprem_slots, onprem.hosts, strict=True)
+            {
+                "slot": slot,
+                "public_ip": onprem_machines[slot.name].public_ip,
+                "address": str(addresses[slot.name]),
+            }
+            for slot in onprem_slots
         ],
     },
 )
 onprem_nodes: list[ClusterNodeArgs] = [
     {
         "slot": slot,
-        "public_ip": host,
+        "public_ip": onprem_machines[slot.name].public_ip,
         "cluster_ip": str(mesh.nodes[slot.name].address.ip),
-        "ssh_user": onprem.user,
+        "ssh_user": onprem_machines[slot.name].ssh_user,
+        "machine": onprem_machines[slot.name].resource,
         "extra_phases": [
             {
                 "file": mesh.nodes[slot.name].phase_file,
@@ -104,7 +133,7 @@ onprem_nodes: list[ClusterNodeArgs] = [
             }
         ],
     }
-    for slot, host in zip(onprem_slots, onprem.hosts, strict=True)
+    for slot in onprem_slots
 ]
 onprem_cluster = Cluster(
     f"{onprem.team}-cluster",
@@ -112,9 +141,9 @@ onprem_cluster = Cluster(
         "team": onprem.team,
         "kubernetes_version": version,
         "nodes": onprem_nodes,
-        "ssh_private_key": config.require_secret("sshPrivateKey"),
+        "ssh_private_key": onprem_key,
         # The cluster addresses are on the mesh: Cilium gets its MTU, the host firewall its port.
-        "cilium_mtu": DEFAULT_MTU,
+        "cilium_mtu": onprem_mtu,
         "mesh_port": DEFAULT_PORT,
     },
 )

@@ -19,8 +19,8 @@ class Side:
     project: str = ""
     """GCP project (the cloud side)."""
     workers: int = 1
-    hosts: tuple[str, ...] = ()
-    """Public addresses of the host's machines, control plane first (the on-prem side)."""
+    hosts: tuple[tuple[str, str], ...] = ()
+    """(public, private) addresses of the host's machines, control plane first (on-prem)."""
     user: str = "root"
 
 
@@ -47,8 +47,14 @@ def read_sides(config: pulumi.Config) -> tuple[Side, Side]:
     if not isinstance(workers, int) or not 0 <= workers <= 5:
         raise pulumi.RunError("gameday:cloud.workers: a number from 0 to 5")
     hosts = onprem.get("hosts")
-    if not isinstance(hosts, list) or not hosts or not all(isinstance(h, str) for h in hosts):
-        raise pulumi.RunError("gameday:onprem.hosts: the machines' addresses, control plane first")
+    if (
+        not isinstance(hosts, list)
+        or not hosts
+        or not all(isinstance(h, dict) and isinstance(h.get("address"), str) for h in hosts)
+    ):
+        raise pulumi.RunError(
+            "gameday:onprem.hosts: [{address, privateAddress}] per machine, control plane first"
+        )
     if cloud["team"] == onprem["team"]:
         raise pulumi.RunError("gameday:onprem.team: must differ from gameday:cloud.team")
     return (
@@ -56,7 +62,7 @@ def read_sides(config: pulumi.Config) -> tuple[Side, Side]:
         Side(
             str(onprem["team"]),
             str(onprem["break"]),
-            hosts=tuple(hosts),
+            hosts=tuple((h["address"], str(h.get("privateAddress", h["address"]))) for h in hosts),
             user=str(onprem.get("user", "root")),
         ),
     )

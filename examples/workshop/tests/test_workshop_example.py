@@ -17,7 +17,7 @@ def test_one_machine_one_cluster_one_break() -> None:
     run = plan.run
     [machine] = run.by_type("klustered:machines:GcpMachine")
     [instance] = run.by_type("gcp:compute/instance:Instance")
-    assert instance.inputs["name"] == "workshop-control-plane-1"
+    assert instance.inputs["name"] == "dev-workshop-control-plane-1"  # <stack>-<node>
     assert instance.inputs["project"] == "my-workshop-project"
     assert instance.inputs["machineType"] == "e2-standard-4"  # the component's default
     assert run.by_type("klustered:cluster:Cluster")

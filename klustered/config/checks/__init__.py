@@ -13,6 +13,10 @@ ERRORS: tuple[Rule, ...] = (
     networks.ranges_do_not_overlap,
     networks.mesh_holds_every_node,
     machines.substrate_settings,
+    machines.existing_hosts,
+    machines.mesh_mtu_fits_the_underlay,
+    machines.equinix_metal_loads,
+    machines.teleport_machine_substrate,
     breaks.break_refs,
     access.access_settings,
     dns.stack_makes_valid_names,
@@ -20,7 +24,12 @@ ERRORS: tuple[Rule, ...] = (
 )
 """Rules whose problems refuse the stack."""
 
-WARNINGS: tuple[Rule, ...] = (expiry.expiry_in_range, access.guests_without_access)
+WARNINGS: tuple[Rule, ...] = (
+    expiry.expiry_in_range,
+    access.guests_without_access,
+    machines.equinix_metal_closed,
+    machines.ssh_key_is_secret,
+)
 """Rules whose problems are printed, and the stack still validates."""
 
 __all__ = ["ERRORS", "WARNINGS", "CheckContext", "Rule", "rule", "run_rules"]
