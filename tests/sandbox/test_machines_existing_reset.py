@@ -156,5 +156,6 @@ def test_reset_twice_and_on_a_fresh_host_is_a_no_op(box: NodeSandbox) -> None:
 
 def test_reset_removes_what_the_phases_name(box: NodeSandbox) -> None:
     # The marker and the stamp directory are the ones the cluster's scripts really use.
-    assert HOSTS_MARKER in load_script("components.cluster.scripts", "45-api-endpoint.sh")
+    # Phase 45 writes the hosts line through the API helpers it is sent with (_api.sh).
+    assert HOSTS_MARKER in load_script("components.cluster.scripts", "_api.sh")
     assert f"{STATE_DIR}/" in load_script("components.cluster.scripts", "60-cilium.sh")
