@@ -54,7 +54,7 @@ params declared versus used.
 
 def targets_text(scenario: Scenario) -> str:
     """The targets of a break as one short string."""
-    targets = scenario.spec.targets
+    targets = scenario.targets
     return ", ".join(targets) if isinstance(targets, list) else targets
 
 

@@ -189,9 +189,11 @@ class MeshConfig(_Model):
 
 
 class WorkloadConfig(_Model):
-    """The Klustered app every cluster starts with."""
+    """The Klustered app every cluster starts with, in the show's or KlusteredBench's baseline."""
 
-    image: str = "ghcr.io/rawkodeacademy/klustered:v1"
+    baseline: Literal["show", "klusteredbench"] = "show"
+    image: str | None = None
+    """The v1 app image; default: the baseline's. v2 is the same repository, tag v2."""
     postgres_image: str = "postgres:16"
 
 
@@ -548,7 +550,7 @@ def _break_errors(
     except ScenarioError as exc:
         errors += [ConfigError(f"{where}.params", p.removeprefix("params.")) for p in exc.problems]
     try:
-        resolve_targets(ref.targets or scenario.spec.targets, slots)
+        resolve_targets(ref.targets or scenario.targets, slots)
     except TargetError as exc:
         nodes = ", ".join(slot.name for slot in slots)
         errors.append(ConfigError(f"{where}.targets", f"{exc} (nodes: {nodes})"))

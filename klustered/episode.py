@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,19 +22,12 @@ from components.mesh.addresses import mesh_addresses
 from components.mesh.component import Mesh
 from components.nodes import NodeRole, NodeSlot, node_slots
 from components.workload.component import Workload
-from components.workload.goal_check import render_goal_check
 from components.workload.manifests import NODE_PORT
 from klustered.config import MachinesConfig, StackConfig, TeamConfig
 
 MESH_PHASE = 42
 """The mesh comes up after the node-local phases (10-40) and before kubeadm (45+): it is
 the first phase that needs the teammates' addresses."""
-
-
-def image_tag(image: str) -> str:
-    """The tag of an image reference (`latest` when it has none): the version it serves."""
-    last = image.rsplit("/", 1)[-1]
-    return last.rsplit(":", 1)[1] if ":" in last else "latest"
 
 
 class EpisodeArgs(TypedDict):
@@ -171,23 +165,20 @@ class Team(pulumi.ComponentResource):
                 "provider": self.cluster.provider,
                 "image": config.workload.image,
                 "postgres_image": config.workload.postgres_image,
+                "baseline": config.workload.baseline,
             },
             child,
         )
 
-        first = NodeSlot(team.name, NodeRole.CONTROL_PLANE, 1).name
-        healthy = pulumi.Output.from_input(cluster_ips[first]).apply(
-            lambda ip: render_goal_check(ip, version=image_tag(config.workload.image))
-        )
+        handle = dataclasses.replace(self.cluster.handle, workload=self.workload.handle)
         self.breaks = [
             Break(
                 f"{name}-break-{ref.label}",
                 {
-                    "cluster": self.cluster.handle,
+                    "cluster": handle,
                     "scenario": resolve_scenario(
                         id=ref.id, path=ref.path, inline=ref.inline, base_dir=Path(args["base_dir"])
                     ),
-                    "default_verify": healthy,
                     "targets": ref.targets,
                     "params": dict(ref.params),
                     "rehearse": ref.rehearse,
