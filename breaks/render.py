@@ -25,10 +25,15 @@ QUIET_KINDS = frozenset({"setup", "break", "solve", "invariants"})
 
 QUIET_HEADER = f"""\
 # A failing step says which step failed and where, never what the script printed.
+klustered_step_exit() {{
+  local rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "break ${BREAK_ID_ENV}: ${STEP_ENV}.sh failed (exit status $rc) on ${{HOSTNAME:-this node}}" >&3
+  fi
+}}
 if [ "${{{VERBOSE_ENV}:-}}" != 1 ]; then
   exec 3>&2 >/dev/null 2>&1
-  trap 'rc=$?; if [ "$rc" -ne 0 ]; then echo "break ${BREAK_ID_ENV}: ${STEP_ENV}.sh failed \
-(exit status $rc) on ${{HOSTNAME:-this node}}" >&3; fi' EXIT
+  trap klustered_step_exit EXIT
 fi
 """
 
