@@ -94,7 +94,7 @@ def containerd_registry_redirect(node: NodeSandbox, diff: set[str]) -> None:
     assert node.read(hosts).startswith('server = "https://ghcr.mirror.internal"\n')
     assert 'config_path = "/etc/containerd/certs.d"' in node.read("/etc/containerd/config.toml")
     assert ["restart", "containerd"] in _calls_named(node, "systemctl")
-    assert ["rmi", "ghcr.io/rawkode-academy/klustered:v2"] in _calls_named(node, "crictl")
+    assert ["rmi", "ghcr.io/rawkodeacademy/klustered:v2"] in _calls_named(node, "crictl")
 
 
 def containerd_socket_moved(node: NodeSandbox, diff: set[str]) -> None:
