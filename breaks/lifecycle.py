@@ -10,7 +10,8 @@ Which verify each expectation samples:
   until fixers roll forward);
 - after the break (red): the scenario's verify.sh, or the goal check when there is none
   or it asks for v2;
-- after a solve (green): the scenario's verify.sh, or the goal check.
+- after a solve (green): as before the break, or only the verify.sh that asks for v2 (a
+  KlusteredBench level's solve rolls forward).
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def lifecycle_steps(
     own_usable = own is not None and not wants_goal_version(scenario.scripts["verify"])
     before = [goal, own] if own is not None and own_usable else [goal]
     bite = own if own is not None and own_usable else goal
-    heal = own if own is not None else goal
+    heal = own if own is not None and not own_usable else before
 
     def expect(verify: list[str] | str, kind: Literal["green", "red"], when: str) -> str:
         within = bite_within if kind == "red" else heal_within

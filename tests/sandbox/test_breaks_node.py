@@ -75,13 +75,6 @@ def chmod_x_kubectl(node: NodeSandbox, diff: set[str]) -> None:
         assert (node.root / "usr/bin" / name).stat().st_mode & 0o111 == 0
 
 
-def ip_forward_disabled(node: NodeSandbox, diff: set[str]) -> None:
-    conf = "/etc/sysctl.d/99-zz-network-tuning.conf"
-    assert conf in diff
-    assert node.read(conf) == "net.ipv4.ip_forward = 0\n"
-    assert ["--system"] in _calls_named(node, "sysctl")
-
-
 def iptables_drop_kubelet_port(node: NodeSandbox, diff: set[str]) -> None:
     assert node.iptables_rules() == [
         "INPUT -p tcp --dport 10250 -m comment --comment kubelet-healthz -j DROP"
@@ -188,7 +181,6 @@ class Case:
 CASES = [
     Case("swap-reenabled", swap_reenabled, {"sizeMb": 1}),
     Case("chmod-x-kubectl", chmod_x_kubectl),
-    Case("ip-forward-disabled", ip_forward_disabled),
     Case("iptables-drop-kubelet-port", iptables_drop_kubelet_port),
     Case("containerd-registry-redirect", containerd_registry_redirect),
     Case("containerd-socket-moved", containerd_socket_moved, {"settleSeconds": 0}),
