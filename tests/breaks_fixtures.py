@@ -223,7 +223,9 @@ STUBS["swapon"] = (
     "#!/bin/bash\n" + _RECORD + '[ "${1:-}" = "--show" ] && [ -n "${2:-}" ] && exit 0\nexit 0\n'
 )
 STUBS["crictl"] = (
-    "#!/bin/bash\n" + _RECORD + 'if [ "${1:-}" = "ps" ]; then echo 0123abcd; fi\nexit 0\n'
+    "#!/bin/bash\n"
+    + _RECORD
+    + 'case "${1:-}" in ps) echo 0123abcd ;; pods) echo 4567cdef ;; esac\nexit 0\n'
 )
 # A download: a fake kubelet that reports the version in the URL; anything else is text.
 STUBS["curl"] = (

@@ -3,6 +3,14 @@
 # ahead of the kubernetes plugin (original Corefile kept on control-plane-1 for solve).
 set -euo pipefail
 state="$(kl_state)"
+# replace_corefile FILE: the coredns ConfigMap with FILE as its Corefile.
+replace_corefile() {
+  {
+    printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: coredns\n  namespace: kube-system\n'
+    printf 'data:\n  Corefile: |\n'
+    sed 's/^/    /' "$1"
+  } | kubectl replace -f -
+}
 name="${KLUSTERED_DB_SERVICE}.${KB_NS}.svc.cluster.local"
 corefile="$(kubectl -n kube-system get configmap coredns -o jsonpath='{.data.Corefile}')"
 if ! grep -qF "$name" <<<"$corefile"; then
@@ -15,8 +23,7 @@ if ! grep -qF "$name" <<<"$corefile"; then
     }
     { print }
   ' "$state/Corefile" >"$state/Corefile.broken"
-  kubectl -n kube-system create configmap coredns --from-file=Corefile="$state/Corefile.broken" \
-    --dry-run=client -o yaml | kubectl replace -f -
+  replace_corefile "$state/Corefile.broken"
   rm -f "$state/Corefile.broken"
   kubectl -n kube-system delete pod -l k8s-app=kube-dns --wait=false
 fi

@@ -4,12 +4,12 @@ set -euo pipefail
 config=/var/lib/kubelet/config.yaml
 if ! grep -q '^evictionHard:' "$config"; then
   kl_backup "$config"
-  cat >>"$config" <<'YAML'
+  cat >>"$config" <<'CONF'
 evictionHard:
   imagefs.available: 15%
   memory.available: 100Mi
   nodefs.available: 99%
   nodefs.inodesFree: 5%
-YAML
+CONF
   systemctl restart kubelet
 fi
