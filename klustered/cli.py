@@ -6,6 +6,7 @@ Every command exits non-zero on failure with a one-line reason and no traceback
 
 from __future__ import annotations
 
+import json
 import sys
 import traceback
 from pathlib import Path
@@ -18,7 +19,8 @@ from rich.table import Table
 from rich.tree import Tree
 
 from klustered.breaks_cli import app as breaks_app
-from klustered.config import StackConfig, StackConfigError, validate_stack_config
+from klustered.config import StackConfig, check_stack_config
+from klustered.expired_cli import expired
 from klustered.plan import OfflineRun, plan_stack, write_plan
 from klustered.stackfile import StackFile, StackFileError, load_stack_file
 
@@ -29,6 +31,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(breaks_app, name="breaks")
+app.command()(expired)
 
 StackArg = Annotated[str, typer.Argument(metavar="STACK|FILE", help="Stack name or file.")]
 
@@ -46,13 +49,14 @@ def _load(stack: str) -> tuple[StackFile, StackConfig]:
         stack_file = load_stack_file(stack)
     except StackFileError as exc:
         raise _fail(f"error: {exc}") from None
-    try:
-        config = validate_stack_config(stack_file.config, stack_file.project_dir)
-    except StackConfigError as exc:
-        lines = [f"{stack_file.path}: {len(exc.errors)} problem(s)"]
-        lines += [f"  {e}" for e in exc.errors]
-        raise _fail("\n".join(lines)) from None
-    return stack_file, config
+    result = check_stack_config(stack_file.config, stack_file.project_dir, stack=stack_file.name)
+    for warning in result.warnings:
+        err.print(f"warning: {warning}", markup=False, soft_wrap=True)
+    if result.config is None:
+        lines = [f"{stack_file.path}: {len(result.errors)} problem(s)"]
+        lines += [f"  {e}" for e in result.errors]
+        raise _fail("\n".join(lines))
+    return stack_file, result.config
 
 
 def _summary(stack_file: StackFile, config: StackConfig) -> Table:
@@ -74,12 +78,35 @@ def _summary(stack_file: StackFile, config: StackConfig) -> Table:
 
 
 @app.command()
-def validate(stack: StackArg) -> None:
+def validate(
+    stack: StackArg,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print every problem as a JSON list of {field, message}."),
+    ] = False,
+) -> None:
     """Check a stack file against the config contract and print the episode summary."""
+    if as_json:
+        raise typer.Exit(_validate_json(stack))
     stack_file, config = _load(stack)
     out.print(_summary(stack_file, config))
     mesh = f"mesh {config.mesh.cidr}" if config.mesh.enabled else "mesh off"
     out.print(f"Kubernetes {config.kubernetes.version}, {mesh}: valid.", markup=False)
+
+
+def _validate_json(stack: str) -> int:
+    """`validate --json`: errors then warnings, each `{field, message, severity}`; 1 on errors."""
+    try:
+        stack_file = load_stack_file(stack)
+    except StackFileError as exc:
+        problems = [{"field": "", "message": str(exc), "severity": "error"}]
+        print(json.dumps(problems, indent=2))
+        return 1
+    result = check_stack_config(stack_file.config, stack_file.project_dir, stack=stack_file.name)
+    problems = [{**e.as_dict(), "severity": "error"} for e in result.errors]
+    problems += [{**w.as_dict(), "severity": "warning"} for w in result.warnings]
+    print(json.dumps(problems, indent=2))
+    return 0 if result.ok else 1
 
 
 def _tree(run: OfflineRun, title: str) -> Tree:

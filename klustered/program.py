@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from klustered.config import NAMESPACE, StackConfig, StackConfigError, validate_stack_config
+from klustered.config import NAMESPACE, StackConfig, check_stack_config
 from klustered.episode import Episode
 
 
@@ -35,13 +35,19 @@ def _parse(value: Any) -> Any:
 
 
 def load_config(base_dir: Path | None = None) -> StackConfig:
-    """The validated stack config; a clean RunError (no traceback) listing every problem."""
-    try:
-        return validate_stack_config(raw_stack_config(), base_dir)
-    except StackConfigError as exc:
+    """The validated stack config; a clean RunError (no traceback) listing every problem.
+
+    Warnings (the stack is valid but something is off) go to the engine's log.
+    """
+    result = check_stack_config(raw_stack_config(), base_dir, stack=pulumi.get_stack())
+    for warning in result.warnings:
+        pulumi.log.warn(str(warning))
+    if result.config is None:
+        problems = "\n".join(str(e) for e in result.errors)
         raise pulumi.RunError(
-            f"the stack's config is invalid ({len(exc.errors)} problem(s)):\n{exc}"
-        ) from None
+            f"the stack's config is invalid ({len(result.errors)} problem(s)):\n{problems}"
+        )
+    return result.config
 
 
 def main(base_dir: Path | None = None) -> Episode:

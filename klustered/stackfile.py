@@ -56,6 +56,11 @@ def _project(project_dir: Path) -> tuple[str, Path]:
     return name, stacks
 
 
+def stack_dir(project_dir: Path) -> Path:
+    """Where the project's stack files live (Pulumi.yaml's `stackConfigDir`)."""
+    return _project(project_dir)[1]
+
+
 def resolve_stack(ref: str, cwd: Path | None = None) -> tuple[str, Path, Path]:
     """(stack name, stack file, project dir) for a stack name or a stack file path."""
     as_path = Path(ref)

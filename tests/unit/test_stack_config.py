@@ -99,3 +99,49 @@ def test_exact_patch_versions_are_accepted() -> None:
         {"klustered:kubernetes": {"version": "1.33.4"}, "klustered:teams": [{"name": "b"}]}
     )
     assert cfg.kubernetes.minor == "1.33"
+
+
+def test_schema_and_cross_field_problems_are_reported_in_one_run() -> None:
+    with pytest.raises(StackConfigError) as caught:
+        _validate(
+            {
+                "klustered:kubernetes": {"podCidr": "10.96.0.0/16"},
+                "klustered:mesh": {"mtu": 9999},
+                "klustered:teams": [
+                    {"name": "blue", "workers": -1},
+                    {"name": "green", "breaks": [{"id": "no-such-break"}]},
+                    {"name": "green"},
+                ],
+            }
+        )
+    paths = [e.path for e in caught.value.errors]
+    # Schema problems of two sections, then the rules across what validated: the overlap
+    # (kubernetes validated), the repeated team name and the unknown break (teams 1 and 2).
+    assert paths == [
+        "mesh.mtu",
+        "teams[0].workers",
+        "teams[2].name",
+        "kubernetes.serviceCidr",
+        "teams[1].breaks[0].id",
+    ]
+
+
+def test_a_rule_reading_a_broken_section_stays_quiet() -> None:
+    # The mesh section is broken: the mesh size rule does not guess with its defaults.
+    with pytest.raises(StackConfigError) as caught:
+        _validate(
+            {
+                "klustered:mesh": {"enabled": True, "cidr": "10.254.0.0/30", "port": 0},
+                "klustered:teams": [{"name": "blue", "workers": 3}],
+            }
+        )
+    assert [e.path for e in caught.value.errors] == ["mesh.port"]
+
+
+def test_warnings_leave_the_stack_valid() -> None:
+    from klustered.config import check_stack_config
+
+    result = check_stack_config({**GCP, "klustered:teams": [{"name": "blue"}]}, REPO)
+    assert result.ok
+    assert result.config is not None
+    assert result.warnings == []

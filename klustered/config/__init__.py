@@ -1,0 +1,54 @@
+"""The stack-config contract: pydantic models for the `klustered:*` keys and their rules.
+
+`validate_stack_config` turns the raw key/value map of a stack into a `StackConfig`, or
+raises `StackConfigError` carrying every error at once, each naming its field path and
+the offending value (`teams[1].workers: -1 is below 0`). `check_stack_config` returns
+errors and warnings without raising. One module per section; cross-field rules live in
+`klustered.config.checks`.
+"""
+
+from klustered.config.errors import ConfigError, ConfigWarning, StackConfigError, show
+from klustered.config.kubernetes import NEWEST_MINOR, OLDEST_MINOR, KubernetesConfig
+from klustered.config.machines import (
+    EquinixMetalConfig,
+    EquinixMetalOverride,
+    GcpConfig,
+    GcpOverride,
+    MachinesConfig,
+    MachinesOverride,
+    Provider,
+)
+from klustered.config.mesh import MeshConfig
+from klustered.config.stack import NAMESPACE, StackConfig
+from klustered.config.teams import TARGET_WORDS, BreakRef, ParamValue, Targets, TeamConfig
+from klustered.config.validate import Validation, check_stack_config, validate_stack_config
+from klustered.config.workload import WorkloadConfig
+
+__all__ = [
+    "NAMESPACE",
+    "NEWEST_MINOR",
+    "OLDEST_MINOR",
+    "TARGET_WORDS",
+    "BreakRef",
+    "ConfigError",
+    "ConfigWarning",
+    "EquinixMetalConfig",
+    "EquinixMetalOverride",
+    "GcpConfig",
+    "GcpOverride",
+    "KubernetesConfig",
+    "MachinesConfig",
+    "MachinesOverride",
+    "MeshConfig",
+    "ParamValue",
+    "Provider",
+    "StackConfig",
+    "StackConfigError",
+    "Targets",
+    "TeamConfig",
+    "Validation",
+    "WorkloadConfig",
+    "check_stack_config",
+    "show",
+    "validate_stack_config",
+]

@@ -1,0 +1,23 @@
+"""Cross-field rules of the stack config; each reads sections that validated on their own.
+
+A new rule is a function decorated with `@rule(<sections it reads>)` in a module of this
+package, listed in ERRORS (the stack is refused) or WARNINGS (the stack is valid, the user
+is told).
+"""
+
+from klustered.config.checks import breaks, expiry, machines, networks, teams
+from klustered.config.checks.base import CheckContext, Rule, rule, run_rules
+
+ERRORS: tuple[Rule, ...] = (
+    teams.unique_names,
+    networks.ranges_do_not_overlap,
+    networks.mesh_holds_every_node,
+    machines.substrate_settings,
+    breaks.break_refs,
+)
+"""Rules whose problems refuse the stack."""
+
+WARNINGS: tuple[Rule, ...] = (expiry.expiry_in_range, breaks.breaks_fit_the_baseline)
+"""Rules whose problems are printed, and the stack still validates."""
+
+__all__ = ["ERRORS", "WARNINGS", "CheckContext", "Rule", "rule", "run_rules"]

@@ -1,0 +1,34 @@
+"""`StackConfig`: every `klustered:*` key of one stack, each section validated."""
+
+from __future__ import annotations
+
+from pydantic import AwareDatetime, Field
+
+from klustered.config.kubernetes import KubernetesConfig
+from klustered.config.machines import MachinesConfig
+from klustered.config.mesh import MeshConfig
+from klustered.config.model import ConfigModel
+from klustered.config.teams import TeamConfig
+from klustered.config.workload import WorkloadConfig
+
+NAMESPACE = "klustered"
+"""The config namespace of the stack keys (`klustered:teams`)."""
+
+
+class StackConfig(ConfigModel):
+    """Every `klustered:*` key of one stack, validated."""
+
+    expires: AwareDatetime | None = None
+    """When CI destroys the stack; with a timezone, or it means a different instant per runner."""
+    kubernetes: KubernetesConfig = KubernetesConfig()
+    machines: MachinesConfig = MachinesConfig()
+    mesh: MeshConfig = MeshConfig()
+    workload: WorkloadConfig = WorkloadConfig()
+    teams: list[TeamConfig] = Field(min_length=1)
+
+    def team_machines(self, team: TeamConfig, *, worker: bool = False) -> MachinesConfig:
+        """The effective machine settings of a team's control planes (or workers)."""
+        machines = team.machines.apply(self.machines)
+        if worker and team.worker_machines is not None:
+            machines = team.worker_machines.apply(machines)
+        return machines

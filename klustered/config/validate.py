@@ -1,0 +1,176 @@
+"""Validate a stack's `klustered:*` keys: each section on its own, then the rules across them.
+
+Every problem of every stage is reported in one run: a section that fails its own schema
+does not hide the problems of the others, and cross-field rules run on whatever validated.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from pydantic.alias_generators import to_camel, to_snake
+
+from klustered.config.checks import ERRORS, WARNINGS, CheckContext, run_rules
+from klustered.config.errors import (
+    ConfigError,
+    ConfigWarning,
+    StackConfigError,
+    dedupe,
+    describe,
+    field_path,
+    show,
+)
+from klustered.config.stack import NAMESPACE, StackConfig
+from klustered.config.teams import TeamConfig
+
+
+@dataclass(frozen=True)
+class Validation:
+    """The outcome of validating a stack: the config (when valid), errors and warnings."""
+
+    config: StackConfig | None
+    errors: list[ConfigError] = field(default_factory=list)
+    warnings: list[ConfigWarning] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the stack has no errors (warnings allowed)."""
+        return not self.errors
+
+
+def check_stack_config(
+    raw: Mapping[str, Any], base_dir: Path | None = None, *, stack: str = ""
+) -> Validation:
+    """Validate the `klustered:*` keys of a stack (full keys, values already parsed).
+
+    Keys of other namespaces (provider settings such as `gcp:project`) are ignored.
+    `base_dir` anchors relative break paths (the project root); `stack` is the stack's name.
+    """
+    errors: list[ConfigError] = []
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        namespace, _, name = key.partition(":")
+        if namespace != NAMESPACE:
+            continue
+        section = to_snake(name)
+        if section not in StackConfig.model_fields or to_camel(section) != name:
+            errors.append(ConfigError(key, "unknown key"))
+            continue
+        values[section] = value
+    non_ascii = _non_ascii_errors({to_camel(k): v for k, v in values.items()})
+    errors += non_ascii
+    flagged = {e.path for e in non_ascii}
+
+    sections: dict[str, Any] = {}
+    failed: set[str] = set()
+    for section, value in values.items():
+        if section == "teams":
+            continue
+        annotation = StackConfig.model_fields[section].annotation
+        try:
+            sections[section] = TypeAdapter(annotation).validate_python(value)
+        except ValidationError as exc:
+            failed.add(section)
+            errors += _errors_from(exc, to_camel(section), flagged)
+
+    teams, team_errors = _validate_teams(values)
+    errors += team_errors
+    if "teams" not in values or not isinstance(values["teams"], list) or not values["teams"]:
+        failed.add("teams")
+
+    config = StackConfig.model_construct(**sections, teams=[team for _, team in teams])
+    ctx = CheckContext(
+        config=config,
+        teams=tuple(teams),
+        base_dir=base_dir or Path.cwd(),
+        failed=frozenset(failed),
+        stack=stack,
+    )
+    errors += [ConfigError(p.path, p.message) for p in run_rules(ERRORS, ctx)]
+    warnings = [ConfigWarning(p.path, p.message) for p in dedupe(run_rules(WARNINGS, ctx))]
+    errors = dedupe(errors)
+    return Validation(None if errors else config, errors, warnings)
+
+
+def validate_stack_config(
+    raw: Mapping[str, Any], base_dir: Path | None = None, *, stack: str = ""
+) -> StackConfig:
+    """The validated StackConfig, or StackConfigError carrying every problem at once."""
+    result = check_stack_config(raw, base_dir, stack=stack)
+    if result.config is None:
+        raise StackConfigError(result.errors, result.warnings)
+    return result.config
+
+
+def _validate_teams(
+    values: Mapping[str, Any],
+) -> tuple[list[tuple[str, TeamConfig]], list[ConfigError]]:
+    """Each team on its own: a broken team does not hide the problems of the others."""
+    if "teams" not in values:
+        return [], [ConfigError("teams", "required (klustered:teams lists one cluster per team)")]
+    raw_teams = values["teams"]
+    if not isinstance(raw_teams, list):
+        return [], [ConfigError("teams", f"{show(raw_teams)} is not a list")]
+    if not raw_teams:
+        return [], [ConfigError("teams", "needs at least 1 item(s)")]
+    valid: list[tuple[str, TeamConfig]] = []
+    errors: list[ConfigError] = []
+    flagged = {e.path for e in _non_ascii_errors({"teams": raw_teams})}
+    for i, item in enumerate(raw_teams):
+        where = f"teams[{i}]"
+        try:
+            valid.append((where, TeamConfig.model_validate(item)))
+        except ValidationError as exc:
+            errors += _errors_from(exc, where, flagged)
+    return valid, errors
+
+
+def _errors_from(exc: ValidationError, prefix: str, flagged: set[str]) -> list[ConfigError]:
+    """Pydantic's errors as ConfigErrors under `prefix`, minus fields already flagged."""
+    out = []
+    for err in exc.errors():
+        path = field_path((prefix, *err["loc"]))
+        if path not in flagged:
+            out.append(ConfigError(path, describe(err)))
+    return out
+
+
+def _walk_strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _walk_strings(key, f"{path}.<key>" if path else "<key>")
+            yield from _walk_strings(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _walk_strings(item, f"{path}[{i}]")
+
+
+def _non_ascii_errors(raw: Mapping[str, Any]) -> list[ConfigError]:
+    """The show's no-Unicode rule: a homoglyph or zero-width character anywhere is an error.
+
+    Inline break bodies are left to the break loader, which allows declared exceptions.
+    """
+    errors = []
+    for path, text in _walk_strings(raw, ""):
+        if re.search(r"^teams\[\d+\]\.breaks\[\d+\]\.inline", path):
+            continue
+        for pos, char in enumerate(text):
+            if ord(char) > 127:
+                name = unicodedata.name(char, "unnamed")
+                errors.append(
+                    ConfigError(
+                        path.replace(".<key>", ""),
+                        f"{show(text)} contains non-ASCII U+{ord(char):04X} ({name}) at "
+                        f"position {pos}; names are ASCII only",
+                    )
+                )
+                break
+    return errors

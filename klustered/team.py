@@ -1,0 +1,208 @@
+"""A Team: one team's slice of an episode: machines, mesh, cluster, the app and its breaks."""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypedDict
+
+import pulumi
+
+from breaks.catalog import resolve_scenario
+from breaks.component import Break
+from components.cluster.component import Cluster, ClusterNodeArgs, NodePhaseArgs
+from components.machines.machine import Machine
+from components.mesh.component import Mesh
+from components.nodes import NodeRole, NodeSlot, node_slots
+from components.workload.component import Workload
+from components.workload.manifests import NODE_PORT
+from klustered.config import MachinesConfig, StackConfig, TeamConfig
+from klustered.team_machines import create_firewalls, create_machine
+
+MESH_PHASE = 42
+"""The mesh comes up after the node-local phases (10-40) and before kubeadm (45+): it is
+the first phase that needs the teammates' addresses."""
+
+
+class TeamArgs(TypedDict):
+    """Inputs of one team's slice of the episode."""
+
+    team: TeamConfig
+    config: StackConfig
+    ssh_public_key: pulumi.Input[str]
+    ssh_private_key: pulumi.Input[str]
+    equinix_keys: dict[str, Any]
+    """The episode's Equinix Metal ProjectSshKey per project (only stacks that use it)."""
+    mesh_addresses: dict[str, ipaddress.IPv4Interface]
+    """Every node's mesh address (empty when the mesh is off)."""
+    base_dir: str
+
+
+@dataclass(frozen=True)
+class NodeOutput:
+    """One node as the stack outputs show it."""
+
+    name: str
+    role: str
+    public_ip: pulumi.Output[str]
+    cluster_ip: pulumi.Output[str]
+    console: pulumi.Output[str]
+
+
+class Team(pulumi.ComponentResource):
+    """Everything one team gets: machines, mesh, cluster and the app."""
+
+    cluster: Cluster
+    workload: Workload
+    mesh: Mesh | None
+    nodes: list[NodeOutput]
+    rendered_files: dict[str, pulumi.Output[str]]
+    """Files the team's nodes receive, keyed `<node>/<file>` (for the offline plan)."""
+
+    def __init__(
+        self, name: str, args: TeamArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("klustered:episode:Team", name, {}, opts)
+        team, config = args["team"], args["config"]
+        child = pulumi.ResourceOptions(parent=self)
+        self.name = team.name
+        slots = node_slots(team.name, team.control_planes, team.workers)
+
+        machines = {slot.name: self._machine(name, slot, args) for slot in slots}
+        create_firewalls(
+            name,
+            team.name,
+            [self._settings(slot, args) for slot in slots],
+            mesh_port=config.mesh.port if config.mesh.enabled else None,
+            parent=self,
+        )
+
+        self.mesh = None
+        cluster_ips: dict[str, pulumi.Input[str]] = {}
+        extra: dict[str, list[NodePhaseArgs]] = {s.name: [] for s in slots}
+        if config.mesh.enabled:
+            self.mesh = Mesh(
+                f"{name}-mesh",
+                {
+                    "team": team.name,
+                    "cidr": config.mesh.cidr,
+                    "port": config.mesh.port,
+                    "mtu": config.mesh.mtu,
+                    "keepalive": config.mesh.keepalive,
+                    "nodes": [
+                        {
+                            "slot": slot,
+                            "public_ip": machines[slot.name].public_ip,
+                            "address": str(args["mesh_addresses"][slot.name]),
+                        }
+                        for slot in slots
+                    ],
+                    "phase": MESH_PHASE,
+                },
+                child,
+            )
+            for slot in slots:
+                mesh_node = self.mesh.nodes[slot.name]
+                cluster_ips[slot.name] = str(mesh_node.address.ip)
+                extra[slot.name].append(
+                    {"file": mesh_node.phase_file, "script": mesh_node.phase_script, "secret": True}
+                )
+        else:
+            cluster_ips = {slot.name: machines[slot.name].private_ip for slot in slots}
+
+        nodes: list[ClusterNodeArgs] = [
+            {
+                "slot": slot,
+                "public_ip": machines[slot.name].public_ip,
+                "cluster_ip": cluster_ips[slot.name],
+                "ssh_user": machines[slot.name].ssh_user,
+                "machine": machines[slot.name].resource,
+                "extra_phases": extra[slot.name],
+            }
+            for slot in slots
+        ]
+        self.cluster = Cluster(
+            f"{name}-cluster",
+            {
+                "team": team.name,
+                "kubernetes_version": config.kubernetes.version,
+                "pod_cidr": config.kubernetes.pod_cidr,
+                "service_cidr": config.kubernetes.service_cidr,
+                "nodes": nodes,
+                "ssh_private_key": args["ssh_private_key"],
+                "cilium_mtu": config.mesh.mtu if config.mesh.enabled else 0,
+            },
+            child,
+        )
+        self.workload = Workload(
+            f"{name}-workload",
+            {
+                "provider": self.cluster.provider,
+                "image": config.workload.image,
+                "postgres_image": config.workload.postgres_image,
+                "baseline": config.workload.baseline,
+            },
+            child,
+        )
+
+        # Breaks see the app as deployed: their default verify is its goal check.
+        handle = dataclasses.replace(self.cluster.handle, workload=self.workload.handle)
+        self.breaks = [
+            Break(
+                f"{name}-break-{ref.label}",
+                {
+                    "cluster": handle,
+                    "scenario": resolve_scenario(
+                        id=ref.id, path=ref.path, inline=ref.inline, base_dir=Path(args["base_dir"])
+                    ),
+                    "targets": ref.targets,
+                    "params": dict(ref.params),
+                    "rehearse": ref.rehearse,
+                    "depends_on": [self.workload],
+                },
+                pulumi.ResourceOptions(parent=self.cluster),
+            )
+            for ref in team.breaks
+        ]
+
+        self.nodes = [
+            NodeOutput(
+                name=slot.name,
+                role=slot.role.value,
+                public_ip=machines[slot.name].public_ip,
+                cluster_ip=pulumi.Output.from_input(cluster_ips[slot.name]),
+                console=machines[slot.name].console,
+            )
+            for slot in slots
+        ]
+        app_node = next(
+            (s for s in slots if s.role == NodeRole.WORKER),
+            NodeSlot(team.name, NodeRole.CONTROL_PLANE, 1),
+        )
+        self.app_url = machines[app_node.name].public_ip.apply(
+            lambda ip: f"http://{ip}:{NODE_PORT}"
+        )
+        self.rendered_files = {
+            **(self.mesh.rendered_files if self.mesh else {}),
+            **self.cluster.rendered_files,
+            "goal-check.sh": self.cluster.handle.goal_check,
+        }
+        for brk in self.breaks:
+            self.rendered_files.update(brk.rendered_files)
+        self.register_outputs({"apiEndpoint": self.cluster.api_endpoint, "appUrl": self.app_url})
+
+    @staticmethod
+    def _settings(slot: NodeSlot, args: TeamArgs) -> MachinesConfig:
+        return args["config"].team_machines(args["team"], worker=slot.role == NodeRole.WORKER)
+
+    def _machine(self, name: str, slot: NodeSlot, args: TeamArgs) -> Machine:
+        return create_machine(
+            f"{name}-{slot.role.value}-{slot.index}",
+            slot,
+            self._settings(slot, args),
+            ssh_public_key=args["ssh_public_key"],
+            equinix_keys=args["equinix_keys"],
+            parent=self,
+        )
