@@ -45,6 +45,9 @@ class BreakArgs(TypedDict):
     """Run solve.sh when the break is removed (default true)."""
     depends_on: NotRequired[list[pulumi.Resource]]
     """What must exist first besides the cluster's readiness (the workload)."""
+    after_other_breaks: NotRequired[bool]
+    """True when the team's earlier breaks bit already (pass them in depends_on): no
+    verify before, and the bite is proven only by the scenario's own verify.sh."""
 
 
 def image_tag(image: str) -> str:
@@ -99,10 +102,18 @@ class Break(pulumi.ComponentResource):
 
         # The shape of the lifecycle does not depend on the verify text: take it now, and
         # render the real scripts once the cluster's goal check is known.
-        shape = lifecycle_steps(scenario, params, "true", rehearse=rehearse, workload=workload)
+        later = args.get("after_other_breaks", False)
+        shape = lifecycle_steps(
+            scenario, params, "true", rehearse=rehearse, workload=workload, after_other_breaks=later
+        )
         rendered = goal.apply(
             lambda verify: lifecycle_steps(
-                scenario, params, verify, rehearse=rehearse, workload=workload
+                scenario,
+                params,
+                verify,
+                rehearse=rehearse,
+                workload=workload,
+                after_other_breaks=later,
             )
         )
         solve = goal.apply(

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from breaks.render import render_steps, wants_goal_version
-from breaks.scenario import Scenario
+from breaks.scenario import Scenario, ScenarioError
 from components.handles import WorkloadHandle
 from components.shell import load_script, render_script
 
@@ -93,9 +93,14 @@ def lifecycle_steps(
     bite_within: int = BITE_WITHIN_SECONDS,
     heal_within: int = HEAL_WITHIN_SECONDS,
     workload: WorkloadHandle | None = None,
+    after_other_breaks: bool = False,
 ) -> list[Step]:
     """The commands that apply `scenario`, in order; `default_verify` is the cluster's goal
     check for the deployed version (see the module doc for which verify each step samples).
+
+    `after_other_breaks`: the team's earlier breaks have bitten already, so the cluster
+    is not green: no verify before, and the bite is sampled from the scenario's own
+    verify.sh only (without one, the goal check is red already and proves nothing).
 
     Raises ScenarioError for params that do not match the scenario's declaration.
     """
@@ -121,6 +126,15 @@ def lifecycle_steps(
     out: list[Step] = []
     if "setup" in steps:
         out.append(Step("05-setup", "control-plane-1", steps["setup"]))
+    if after_other_breaks:
+        if rehearse:
+            raise ScenarioError(scenario.id, ["a break after other breaks cannot be rehearsed"])
+        out.append(Step("60-break", "targets", steps["break"], reverts=True))
+        if own is not None and own_usable:
+            out.append(
+                Step("70-verify-red", "control-plane-1", expect(own, "red", "after the break"))
+            )
+        return out
     out.append(
         Step("10-verify-before", "control-plane-1", expect(before, "green", "before the break"))
     )

@@ -26,9 +26,9 @@ QUIET_KINDS = frozenset({"setup", "break", "solve", "invariants"})
 QUIET_HEADER = f"""\
 # A failing step says which step failed and where, never what the script printed.
 klustered_step_exit() {{
-  local rc=$?
+  local rc=$? where="${{HOSTNAME:-this node}}"
   if [ "$rc" -ne 0 ]; then
-    echo "break ${BREAK_ID_ENV}: ${STEP_ENV}.sh failed (exit status $rc) on ${{HOSTNAME:-this node}}" >&3
+    echo "break ${BREAK_ID_ENV}: ${STEP_ENV}.sh failed (exit status $rc) on $where" >&3
   fi
 }}
 if [ "${{{VERBOSE_ENV}:-}}" != 1 ]; then

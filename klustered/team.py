@@ -149,23 +149,30 @@ class Team(pulumi.ComponentResource):
 
         # Breaks see the app as deployed: their default verify is its goal check.
         handle = dataclasses.replace(self.cluster.handle, workload=self.workload.handle)
-        self.breaks = [
-            Break(
-                f"{name}-break-{ref.label}",
-                {
-                    "cluster": handle,
-                    "scenario": resolve_scenario(
-                        id=ref.id, path=ref.path, inline=ref.inline, base_dir=Path(args["base_dir"])
-                    ),
-                    "targets": ref.targets,
-                    "params": dict(ref.params),
-                    "rehearse": ref.rehearse,
-                    "depends_on": [self.workload],
-                },
-                pulumi.ResourceOptions(parent=self.cluster),
+        # A team's breaks run one after the other: each waits for the one before it, and
+        # only the first sees a green cluster.
+        self.breaks: list[Break] = []
+        for ref in team.breaks:
+            self.breaks.append(
+                Break(
+                    f"{name}-break-{ref.label}",
+                    {
+                        "cluster": handle,
+                        "scenario": resolve_scenario(
+                            id=ref.id,
+                            path=ref.path,
+                            inline=ref.inline,
+                            base_dir=Path(args["base_dir"]),
+                        ),
+                        "targets": ref.targets,
+                        "params": dict(ref.params),
+                        "rehearse": ref.rehearse,
+                        "depends_on": [self.workload, *self.breaks[-1:]],
+                        "after_other_breaks": bool(self.breaks),
+                    },
+                    pulumi.ResourceOptions(parent=self.cluster),
+                )
             )
-            for ref in team.breaks
-        ]
 
         self.nodes = [
             NodeOutput(

@@ -17,8 +17,12 @@ import yaml
 
 from breaks.catalog import load_break, load_catalog
 from breaks.render import render_steps
+from breaks.scenario import load_scenario
+from components.handles import WorkloadHandle
 from tests.breaks_fixtures import NodeSandbox, shared_pki
 from tests.tools import bwrap_missing
+
+REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.sandbox
 
@@ -238,8 +242,6 @@ def test_the_second_database_password_is_removed_by_its_position(node: NodeSandb
 
 
 def test_database_breaks_follow_the_klusteredbench_baseline(node: NodeSandbox) -> None:
-    from components.handles import WorkloadHandle
-
     kb = WorkloadHandle(
         baseline="klusteredbench",
         image="ghcr.io/rawkode-academy/klustered:v1",
@@ -251,3 +253,32 @@ def test_database_breaks_follow_the_klusteredbench_baseline(node: NodeSandbox) -
     steps = render_steps(load_break("image-tag-typo"), workload=kb)
     assert node.run(steps["break"]).returncode == 0
     assert _kubectl_calls(node)[-1][-1] == "klustered=ghcr.io/rawkode-academy/klustered:vl"
+
+
+KB_SCENARIOS = REPO / "tests/stacks/klusteredbench/scenarios"
+KB_WORKLOAD = WorkloadHandle(
+    baseline="klusteredbench",
+    image="ghcr.io/rawkode-academy/klustered:v1",
+    db_workload="deployment/database",
+)
+
+
+def test_a_klusteredbench_level_breaks_three_things_and_solves_them(node: NodeSandbox) -> None:
+    steps = render_steps(load_scenario(KB_SCENARIOS / "level-gates"), workload=KB_WORKLOAD)
+    result = node.run(steps["break"])
+    assert result.returncode == 0, result.stderr
+    patched = [c[1:3] for c in _kubectl_calls(node) if c[0] == "patch"]
+    assert patched == [
+        ["deployment", "database"],
+        ["svc", "klustered"],
+        ["deployment", "klustered"],
+    ]
+    node.clear_calls()
+    # No app runs here: its last line, waiting for the page to say v2, is a live check.
+    solve = steps["solve"].replace("kb_wait 120 kb_app_ok v2", "true")
+    result = node.run(solve)
+    assert result.returncode == 0, result.stderr
+    calls = _kubectl_calls(node)
+    assert ["rollout", "status", "deployment/klustered", "--timeout=300s"] in calls
+    rolled = json.loads([c for c in calls if c[:2] == ["patch", "deployment"]][-1][-1])
+    assert rolled[-1]["value"] == "ghcr.io/rawkode-academy/klustered:v2"

@@ -417,3 +417,21 @@ def test_sandbox_process_table_follows_the_static_pod_manifests(node: NodeSandbo
     hidden = node.root / "etc/kubernetes/manifests"
     (hidden / "kube-scheduler.yaml").rename(hidden / ".kube-scheduler.yaml")
     assert node.run("pgrep -x kube-scheduler").returncode == 1
+
+
+def test_a_klusteredbench_node_level_scenario_runs_unchanged(node: NodeSandbox) -> None:
+    from breaks.scenario import load_scenario
+
+    scenario = load_scenario(
+        Path(__file__).resolve().parents[1] / "stacks/klusteredbench/scenarios/controller-flag"
+    )
+    assert scenario.targets == "control-plane"
+    steps = render_steps(scenario)
+    before = node.snapshot()
+    _run(node, steps["break"], "break")
+    command = _command(node, "kube-controller-manager")
+    assert "--controllers=*,-deployment-controller,-replicaset-controller" in command
+    assert ["delete", "pod", "-l", "app=klustered", "--wait=false"] in _calls_named(node, "kubectl")
+    node.answer("get node", "127.0.0.1")
+    node.run(steps["solve"].replace("kb_wait 300 kb_app_ok", "true"))
+    assert changed(before, node.snapshot()) == set(), "kubeadm's own flags are back"

@@ -36,6 +36,14 @@ def break_refs(ctx: CheckContext) -> list[ConfigError]:
                     )
                 )
             seen.setdefault(label, j)
+            if j > 0 and ref.rehearse:
+                errors.append(
+                    ConfigError(
+                        f"{where}.breaks[{j}].rehearse",
+                        "only a team's first break can be rehearsed (the ones after it run "
+                        "on a cluster that is broken already)",
+                    )
+                )
     return errors
 
 
