@@ -13,10 +13,12 @@ import pulumi
 from breaks.catalog import resolve_scenario
 from breaks.component import Break
 from components.cluster.component import Cluster, ClusterNodeArgs, NodePhaseArgs
+from components.handles import ClusterHandle
 from components.machines.machine import Machine
 from components.mesh.component import Mesh
 from components.nodes import NodeRole, NodeSlot, node_slots
 from components.workload.component import Workload
+from components.workload.goal_check import render_goal_check
 from components.workload.manifests import NODE_PORT
 from klustered.config import MachinesConfig, StackConfig, TeamConfig
 from klustered.team_machines import create_firewalls, create_machine
@@ -194,7 +196,7 @@ class Team(pulumi.ComponentResource):
         self.rendered_files = {
             **(self.mesh.rendered_files if self.mesh else {}),
             **self.cluster.rendered_files,
-            "goal-check.sh": self.cluster.handle.goal_check,
+            "goal-check.sh": _episode_goal(handle),
         }
         for brk in self.breaks:
             self.rendered_files.update(brk.rendered_files)
@@ -213,3 +215,10 @@ class Team(pulumi.ComponentResource):
             equinix_keys=args["equinix_keys"],
             parent=self,
         )
+
+
+def _episode_goal(cluster: ClusterHandle) -> pulumi.Output[str]:
+    """The episode's goal for this team: its app serving v2, judged on control-plane-1."""
+    first = next(n for n in cluster.nodes if n.role == NodeRole.CONTROL_PLANE and n.slot.index == 1)
+    workload = cluster.workload
+    return first.cluster_ip.apply(lambda ip: render_goal_check(ip, version="v2", workload=workload))

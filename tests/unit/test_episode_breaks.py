@@ -196,8 +196,9 @@ def _sampled(step: str) -> list[str]:
 
 
 def test_the_default_verify_is_the_goal_check_for_the_deployed_app(run: OfflineRun) -> None:
-    before = run.value["blue/breaks/service-selector-typo/10-verify-before.sh"]
-    [goal] = _sampled(before)
+    before = run.value["blue/breaks/kubelet-maxpods/10-verify-before.sh"]
+    goal, own = _sampled(before)
+    assert "# --- verify ---" in own
     assert "export EXPECTED_VERSION=v1\n" in goal
     assert "export EXPECTED_IMAGE=ghcr.io/rawkodeacademy/klustered:v1\n" in goal
     assert "export NODE_ADDRESS=10.254.0." in goal, "control-plane-1's mesh address"
@@ -208,6 +209,6 @@ def test_a_klusteredbench_baseline_checks_its_own_image(run_episode: RunEpisode)
     stack = copy.deepcopy(STACK)
     stack["klustered:workload"] = {"baseline": "klusteredbench"}
     files = run_episode(stack).value
-    [goal] = _sampled(files["blue/breaks/service-selector-typo/10-verify-before.sh"])
+    goal = _sampled(files["blue/breaks/kubelet-maxpods/10-verify-before.sh"])[0]
     assert "export EXPECTED_IMAGE=ghcr.io/rawkode-academy/klustered:v1\n" in goal
     assert "export KLUSTERED_DB_WORKLOAD=deployment/database\n" in goal
