@@ -115,7 +115,7 @@ def test_a_tampered_stage_is_refused(node: NodeSandbox) -> None:
 def test_a_failing_solve_keeps_its_stage_and_says_one_line(node: NodeSandbox) -> None:
     solve = render_step(SCENARIO, "solve", "echo the secret fix is here; exit 3\n", {})
     assert node.run(render_stage_script("demo", solve, KEY)).returncode == 0
-    done = node.run(render_delete_command("demo", solve, KEY))
+    done = node.run(render_delete_command("demo", solve, KEY), verbose=False)
     assert done.returncode != 0
     assert "secret fix" not in done.stdout + done.stderr
     assert re.fullmatch(
