@@ -91,7 +91,13 @@ def validate(
     stack_file, config = _load(stack)
     out.print(_summary(stack_file, config))
     mesh = f"mesh {config.mesh.cidr}" if config.mesh.enabled else "mesh off"
-    out.print(f"Kubernetes {config.kubernetes.version}, {mesh}: valid.", markup=False)
+    teleport = config.access.teleport
+    access = (
+        f"Teleport {teleport.version} (GitHub org {teleport.github_org})"
+        if teleport
+        else "no guest access"
+    )
+    out.print(f"Kubernetes {config.kubernetes.version}, {mesh}, {access}: valid.", markup=False)
 
 
 def _validate_json(stack: str) -> int:

@@ -10,7 +10,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from klustered.config import NAMESPACE, StackConfig, check_stack_config
-from klustered.episode import Episode
+from klustered.episode import Episode, EpisodeArgs
 
 
 def raw_stack_config() -> dict[str, Any]:
@@ -53,8 +53,25 @@ def load_config(base_dir: Path | None = None) -> StackConfig:
 def main(base_dir: Path | None = None) -> Episode:
     """Build the episode for the current stack and export its outputs."""
     config = load_config(base_dir)
-    episode = Episode("episode", {"config": config, "base_dir": str(base_dir or Path.cwd())})
+    args: EpisodeArgs = {
+        "config": config,
+        "base_dir": str(base_dir or Path.cwd()),
+        "stack": pulumi.get_stack(),
+    }
+    github_token = pulumi.Config("github").get_secret("token")
+    if github_token is not None:
+        args["github_token"] = github_token
+    episode = Episode("episode", args)
     pulumi.export("sshPublicKey", episode.ssh_public_key)
+    if episode.teleport is not None and episode.teleport_machine is not None:
+        pulumi.export(
+            "access",
+            {
+                "url": episode.teleport.public_url,
+                "publicIp": episode.teleport_machine.public_ip,
+                "console": episode.teleport_machine.console,
+            },
+        )
     pulumi.export(
         "teams",
         {

@@ -6,7 +6,7 @@ import dataclasses
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 
@@ -14,9 +14,12 @@ from breaks.catalog import resolve_scenario
 from breaks.component import Break
 from components.cluster.component import Cluster, ClusterNodeArgs, NodePhaseArgs
 from components.handles import ClusterHandle
-from components.machines.machine import Machine
+from components.machines.machine import Machine, MachineHost
 from components.mesh.component import Mesh
 from components.nodes import NodeRole, NodeSlot, node_slots
+from components.teleport.agents import TeleportAgents
+from components.teleport.component import TeleportHandle
+from components.teleport.resources import TEAM_LABEL
 from components.workload.component import Workload
 from components.workload.goal_check import render_goal_check
 from components.workload.manifests import NODE_PORT
@@ -40,6 +43,8 @@ class TeamArgs(TypedDict):
     mesh_addresses: dict[str, ipaddress.IPv4Interface]
     """Every node's mesh address (empty when the mesh is off)."""
     base_dir: str
+    teleport: NotRequired[TeleportHandle | None]
+    """The episode's Teleport server: every node runs an agent joined to it."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class Team(pulumi.ComponentResource):
     cluster: Cluster
     workload: Workload
     mesh: Mesh | None
+    agents: TeleportAgents | None
     nodes: list[NodeOutput]
     rendered_files: dict[str, pulumi.Output[str]]
     """Files the team's nodes receive, keyed `<node>/<file>` (for the offline plan)."""
@@ -113,6 +119,34 @@ class Team(pulumi.ComponentResource):
                 )
         else:
             cluster_ips = {slot.name: machines[slot.name].private_ip for slot in slots}
+
+        self.agents = None
+        teleport = args.get("teleport")
+        if teleport is not None:
+            self.agents = TeleportAgents(
+                f"{name}-teleport-agents",
+                {
+                    "server": teleport,
+                    "nodes": [
+                        {
+                            "name": slot.name,
+                            "labels": {
+                                TEAM_LABEL: team.name,
+                                "node": slot.name,
+                                "role": slot.role.value,
+                            },
+                            "instance": _instance(machines[slot.name]),
+                        }
+                        for slot in slots
+                    ],
+                },
+                child,
+            )
+            for slot in slots:
+                agent = self.agents.nodes[slot.name]
+                extra[slot.name].append(
+                    {"file": agent.file, "script": agent.script, "secret": True}
+                )
 
         nodes: list[ClusterNodeArgs] = [
             {
@@ -195,6 +229,7 @@ class Team(pulumi.ComponentResource):
         )
         self.rendered_files = {
             **(self.mesh.rendered_files if self.mesh else {}),
+            **(self.agents.rendered_files if self.agents else {}),
             **self.cluster.rendered_files,
             "goal-check.sh": _episode_goal(handle),
         }
@@ -209,7 +244,7 @@ class Team(pulumi.ComponentResource):
     def _machine(self, name: str, slot: NodeSlot, args: TeamArgs) -> Machine:
         return create_machine(
             f"{name}-{slot.role.value}-{slot.index}",
-            slot,
+            MachineHost.for_node(slot),
             self._settings(slot, args),
             ssh_public_key=args["ssh_public_key"],
             equinix_keys=args["equinix_keys"],
@@ -222,3 +257,11 @@ def _episode_goal(cluster: ClusterHandle) -> pulumi.Output[str]:
     first = next(n for n in cluster.nodes if n.role == NodeRole.CONTROL_PLANE and n.slot.index == 1)
     workload = cluster.workload
     return first.cluster_ip.apply(lambda ip: render_goal_check(ip, version="v2", workload=workload))
+
+
+def _instance(machine: Machine) -> pulumi.Output[str]:
+    """Something that changes when the machine is replaced: its id (else its address)."""
+    resource = machine.resource
+    if isinstance(resource, pulumi.CustomResource):
+        return resource.id
+    return machine.public_ip

@@ -7,6 +7,7 @@ errors and warnings without raising. One module per section; cross-field rules l
 `klustered.config.checks`.
 """
 
+from klustered.config.access import AccessConfig, TeleportConfig
 from klustered.config.errors import ConfigError, ConfigWarning, StackConfigError, show
 from klustered.config.kubernetes import NEWEST_MINOR, OLDEST_MINOR, KubernetesConfig
 from klustered.config.machines import (
@@ -29,6 +30,7 @@ __all__ = [
     "NEWEST_MINOR",
     "OLDEST_MINOR",
     "TARGET_WORDS",
+    "AccessConfig",
     "BreakRef",
     "ConfigError",
     "ConfigWarning",
@@ -46,6 +48,7 @@ __all__ = [
     "StackConfigError",
     "Targets",
     "TeamConfig",
+    "TeleportConfig",
     "Validation",
     "WorkloadConfig",
     "check_stack_config",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, Field
 
+from klustered.config.access import AccessConfig
 from klustered.config.kubernetes import KubernetesConfig
 from klustered.config.machines import MachinesConfig
 from klustered.config.mesh import MeshConfig
@@ -20,6 +21,7 @@ class StackConfig(ConfigModel):
 
     expires: AwareDatetime | None = None
     """When CI destroys the stack; with a timezone, or it means a different instant per runner."""
+    access: AccessConfig = AccessConfig()
     kubernetes: KubernetesConfig = KubernetesConfig()
     machines: MachinesConfig = MachinesConfig()
     mesh: MeshConfig = MeshConfig()

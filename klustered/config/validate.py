@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from pydantic.alias_generators import to_camel, to_snake
 
+from klustered.config.access import SECRET_FIELDS
 from klustered.config.checks import ERRORS, WARNINGS, CheckContext, run_rules
 from klustered.config.errors import (
     ConfigError,
@@ -165,10 +166,13 @@ def _non_ascii_errors(raw: Mapping[str, Any]) -> list[ConfigError]:
         for pos, char in enumerate(text):
             if ord(char) > 127:
                 name = unicodedata.name(char, "unnamed")
+                where = path.replace(".<key>", "")
+                # A secret's value is never shown, not even around a bad character.
+                value = "the value" if where in SECRET_FIELDS else show(text)
                 errors.append(
                     ConfigError(
-                        path.replace(".<key>", ""),
-                        f"{show(text)} contains non-ASCII U+{ord(char):04X} ({name}) at "
+                        where,
+                        f"{value} contains non-ASCII U+{ord(char):04X} ({name}) at "
                         f"position {pos}; names are ASCII only",
                     )
                 )

@@ -5,7 +5,7 @@ package, listed in ERRORS (the stack is refused) or WARNINGS (the stack is valid
 is told).
 """
 
-from klustered.config.checks import breaks, expiry, machines, networks, teams
+from klustered.config.checks import access, breaks, expiry, machines, networks, teams
 from klustered.config.checks.base import CheckContext, Rule, rule, run_rules
 
 ERRORS: tuple[Rule, ...] = (
@@ -14,10 +14,15 @@ ERRORS: tuple[Rule, ...] = (
     networks.mesh_holds_every_node,
     machines.substrate_settings,
     breaks.break_refs,
+    access.access_settings,
 )
 """Rules whose problems refuse the stack."""
 
-WARNINGS: tuple[Rule, ...] = (expiry.expiry_in_range, breaks.breaks_fit_the_baseline)
+WARNINGS: tuple[Rule, ...] = (
+    expiry.expiry_in_range,
+    access.guests_without_access,
+    breaks.breaks_fit_the_baseline,
+)
 """Rules whose problems are printed, and the stack still validates."""
 
 __all__ = ["ERRORS", "WARNINGS", "CheckContext", "Rule", "rule", "run_rules"]
