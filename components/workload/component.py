@@ -7,7 +7,13 @@ from typing import NotRequired, TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.workload.manifests import WorkloadSpec, workload_manifests
+from components.handles import WorkloadHandle
+from components.workload.manifests import (
+    Baseline,
+    WorkloadSpec,
+    workload_handle,
+    workload_manifests,
+)
 
 TYPE = "klustered:workload:Workload"
 
@@ -17,34 +23,43 @@ class WorkloadArgs(TypedDict):
 
     provider: k8s.Provider
     """The cluster's Kubernetes provider."""
-    image: NotRequired[str]
-    """The app image; default ghcr.io/rawkodeacademy/klustered:v1."""
+    image: NotRequired[str | None]
+    """The v1 app image; default: the baseline's (ghcr.io/rawkodeacademy/klustered:v1 for the
+    show, ghcr.io/rawkode-academy/klustered:v1 for KlusteredBench)."""
     postgres_image: NotRequired[str]
     """The database image; default postgres:16."""
     deleted_with: NotRequired[pulumi.Resource]
     """A resource of the cluster (its kubeadm init): destroying the cluster takes the app
     with it, without a call to its (perhaps dead) API."""
+    baseline: NotRequired[Baseline]
+    """`show` (default) or `klusteredbench`: whose objects the cluster starts with."""
 
 
 class Workload(pulumi.ComponentResource):
-    """Deployment `klustered` (NodePort 30000 -> 666) and StatefulSet `postgresql` in `default`."""
+    """Deployment `klustered` (NodePort 30000 -> 666) and its Postgres, in `default`."""
 
     manifests: k8s.yaml.v2.ConfigGroup
+    handle: WorkloadHandle
+    """What breaks and the goal check need to know about the app (plain values)."""
 
     def __init__(
         self, name: str, args: WorkloadArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         """Deploy the app through `args["provider"]` (a Cluster's `provider`).
 
-        Optional args: `image` (default "ghcr.io/rawkodeacademy/klustered:v1"; v2 is the
-        same repository with tag v2) and `postgres_image` (default "postgres:16").
+        Optional args: `baseline` (default "show"), `image` (default the baseline's:
+        "ghcr.io/rawkodeacademy/klustered:v1" for the show; v2 is the same repository with
+        tag v2), `postgres_image` (default "postgres:16") and `deleted_with`. Outputs:
+        `handle` (what breaks and the goal check need), `manifests`.
         """
         super().__init__(TYPE, name, {}, opts)
         defaults = WorkloadSpec()
         spec = WorkloadSpec(
             image=args.get("image", defaults.image),
             postgres_image=args.get("postgres_image", defaults.postgres_image),
+            baseline=args.get("baseline", defaults.baseline),
         )
+        self.handle = workload_handle(spec)
         self.manifests = k8s.yaml.v2.ConfigGroup(
             f"{name}-manifests",
             objs=workload_manifests(spec),
@@ -54,4 +69,4 @@ class Workload(pulumi.ComponentResource):
                 deleted_with=args.get("deleted_with"),
             ),
         )
-        self.register_outputs({"image": spec.image})
+        self.register_outputs({"image": spec.app_image, "baseline": spec.baseline})

@@ -3,6 +3,8 @@
 Built from the Klustered components; the config is this project's own (`workshop:*`).
 """
 
+import dataclasses
+
 import pulumi
 import pulumi_tls as tls
 
@@ -10,7 +12,7 @@ from breaks import Break, load_break
 from components import NodeRole, NodeSlot
 from components.cluster import Cluster
 from components.machines import GcpMachine, GcpTeamFirewall, MachineHost
-from components.workload import Workload, render_goal_check
+from components.workload import Workload
 
 config = pulumi.Config()
 stack = pulumi.get_stack()  # the prefix of the cloud names: two stacks never collide
@@ -56,10 +58,9 @@ workload = Workload(f"{team}-workload", {"provider": cluster.provider})
 the_break = Break(
     f"{team}-break",
     {
-        "cluster": cluster.handle,
+        # With the app's handle, the break's verify is the app's own goal check.
+        "cluster": dataclasses.replace(cluster.handle, workload=workload.handle),
         "scenario": load_break(break_id),
-        # Green before the break: the app as deployed (v1) answers on control-plane-1.
-        "default_verify": machine.private_ip.apply(lambda ip: render_goal_check(ip, version="v1")),
         "depends_on": [workload],
     },
 )

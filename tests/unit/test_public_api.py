@@ -71,7 +71,7 @@ def test_pure_modules_import_without_the_provider_sdks() -> None:
         "import sys\n"
         "import components.cluster.kubeadm_config, components.cluster.node_files\n"
         "import components.mesh.wgconf, components.mesh.addresses, components.machines.defaults\n"
-        "import components.workload.manifests, breaks.catalog, klustered.config\n"
+        "import breaks.catalog, klustered.config\n"
         "loaded = [m for m in ('pulumi_kubernetes', 'pulumi_gcp', 'pulumi_equinix_metal',"
         " 'pulumi_command', 'pulumi_tls') if m in sys.modules]\n"
         "print(','.join(loaded))\n"
@@ -116,7 +116,11 @@ def test_config_defaults_are_the_components_defaults() -> None:
     assert mesh.mtu is None
     assert mesh_mtu([ETHERNET_MTU]) == DEFAULT_MTU
     workload, spec = WorkloadConfig(), WorkloadSpec()
-    assert (workload.image, workload.postgres_image) == (spec.image, spec.postgres_image)
+    assert (workload.baseline, workload.image, workload.postgres_image) == (
+        spec.baseline,
+        spec.image,  # None: the baseline's own image
+        spec.postgres_image,
+    )
 
 
 def _bare_team(team: str, prefix: str) -> Any:
@@ -255,6 +259,7 @@ def test_constructor_docstrings_state_the_current_defaults() -> None:
     for value in (DEFAULT_CIDR, str(DEFAULT_PORT), str(DEFAULT_MTU), str(PHASE)):
         assert value in mesh_doc
     spec = WorkloadSpec()
-    assert spec.image in (Workload.__init__.__doc__ or "")
+    assert spec.app_image in (Workload.__init__.__doc__ or "")
+    assert spec.postgres_image in (Workload.__init__.__doc__ or "")
     assert StackConfig.model_fields["kubernetes"].default.version == DEFAULT_VERSION
     assert components.__all__

@@ -7,6 +7,7 @@ networks. Built from the Klustered components; the config is this project's own
 (`gameday:*`).
 """
 
+import dataclasses
 from typing import Any
 
 import pulumi
@@ -19,7 +20,7 @@ from components.cluster import Cluster, ClusterNodeArgs
 from components.machines import ExistingMachine, GcpMachine, GcpTeamFirewall, MachineHost
 from components.machines.underlay import ETHERNET_MTU, mesh_mtu
 from components.mesh import DEFAULT_CIDR, DEFAULT_PORT, Mesh, mesh_addresses
-from components.workload import Workload, render_goal_check
+from components.workload import Workload
 
 config = pulumi.Config()
 stack = pulumi.get_stack()  # the prefix of cloud names: two stacks never collide
@@ -29,16 +30,14 @@ rendered_files: dict[str, Any] = {}
 """What `klustered plan --project` writes under its output directory (pulumi up ignores it)."""
 
 
-def apply_break(side: Side, cluster: Cluster, workload: Workload, first_ip: Any) -> None:
+def apply_break(side: Side, cluster: Cluster, workload: Workload) -> None:
     """The side's break on its cluster, once the app is up; its scripts go into the plan."""
     applied = Break(
         f"{side.team}-break",
         {
-            "cluster": cluster.handle,
+            # With the app's handle, the break's verify is the app's own goal check.
+            "cluster": dataclasses.replace(cluster.handle, workload=workload.handle),
             "scenario": load_break(side.break_id),
-            "default_verify": pulumi.Output.from_input(first_ip).apply(
-                lambda ip: render_goal_check(ip, version="v1")
-            ),
             "depends_on": [workload],
         },
     )
@@ -81,7 +80,7 @@ cloud_cluster = Cluster(
     },
 )
 cloud_workload = Workload(f"{cloud.team}-workload", {"provider": cloud_cluster.provider})
-apply_break(cloud, cloud_cluster, cloud_workload, cloud_nodes[0]["cluster_ip"])
+apply_break(cloud, cloud_cluster, cloud_workload)
 
 # --- team onprem: the host's machines, over the mesh ------------------------------------
 onprem_key = config.require_secret("sshPrivateKey")
@@ -148,7 +147,7 @@ onprem_cluster = Cluster(
     },
 )
 onprem_workload = Workload(f"{onprem.team}-workload", {"provider": onprem_cluster.provider})
-apply_break(onprem, onprem_cluster, onprem_workload, onprem_nodes[0]["cluster_ip"])
+apply_break(onprem, onprem_cluster, onprem_workload)
 
 for team, cluster in ((cloud.team, cloud_cluster), (onprem.team, onprem_cluster)):
     rendered_files.update({f"{team}/{p}": t for p, t in cluster.rendered_files.items()})
