@@ -94,6 +94,11 @@ unit="${*: -1}"
 case "${1:-}" in
 stop)
   echo "systemctl $*" >>/state/calls.log
+  if [ -f "/state/stop-fails-$unit" ]; then
+    rm -f "/state/stop-fails-$unit"
+    echo "Job for $unit.service canceled." >&2
+    exit 1
+  fi
   rm -f "/state/systemd/$unit.active"
   case "$unit" in wg-quick@*) ip link delete dev "${unit#wg-quick@}" 2>/dev/null || true ;; esac
   exit 0 ;;
@@ -225,7 +230,7 @@ class Host:
             state[f"ip {family} rule"] = self.ns("ip", family, "rule").splitlines()
         return state
 
-    def reset(self) -> subprocess.CompletedProcess[str]:
+    def reset(self, *, succeeds: bool = True) -> subprocess.CompletedProcess[str]:
         """The rendered reset, with a probe connecting to port 22 from outside all along."""
         stop = self.work / f"probe-stop-{uuid.uuid4().hex[:6]}"
         outside = ["ip", "netns", "exec", self.outside_ns]
@@ -245,7 +250,7 @@ class Host:
         ok, failed = (int(n) for n in out.split())
         assert ok + failed > 0, err
         assert failed == 0, f"port 22 did not answer {failed} of {ok + failed} probes"
-        assert done.returncode == 0, done.stderr
+        assert (done.returncode == 0) == succeeds, done.stderr
         return done
 
 
@@ -622,6 +627,26 @@ def test_reset_finishes_a_bootstrap_that_failed_halfway(host: Host) -> None:
     box.reset_calls()
     bootstrap(host, node_phases("worker-1"))
     assert any(c.startswith("kubeadm join --config") for c in box.calls())
+
+
+def test_a_part_that_fails_is_named_the_others_run_and_a_second_reset_finishes(
+    host: Host,
+) -> None:
+    box, root = host.box, host.box.root
+    fresh_tree, fresh_network = _tree(box), host.network()
+    bootstrap(host, node_phases("worker-1"))
+    _kubelet_leftovers(host, "worker-1")
+    (box.state / "stop-fails-teleport").touch()
+    failed = host.reset(succeeds=False)
+    assert "reset incomplete (reset_teleport): run it again" in failed.stderr
+    # Everything but the agent is already reset; the agent still has its identity.
+    assert host.network() == fresh_network
+    assert (root / "etc" / "hosts").read_text() == HOSTS
+    assert (root / "var" / "lib" / "teleport" / "identity").exists()
+    assert not (root / "var" / "lib" / "klustered").exists()
+    host.reset()
+    assert _units(box, "active") == _units(box, "enabled") == {"containerd"}
+    assert _tree(box) - fresh_tree == KEPT
 
 
 def test_a_node_whose_agent_never_installed_resets_without_touching_teleport(
