@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from klustered.config.model import ConfigModel
 
 
 class WorkloadConfig(ConfigModel):
-    """The Klustered app every cluster starts with."""
+    """The Klustered app every cluster starts with, in the show's or KlusteredBench's baseline."""
 
-    image: str = "ghcr.io/rawkodeacademy/klustered:v1"
+    baseline: Literal["show", "klusteredbench"] = "show"
+    """`klusteredbench`: exactly KlusteredBench's baseline objects, so its scenarios run
+    unchanged (Deployment `database`, image ghcr.io/rawkode-academy/klustered)."""
+    image: str | None = None
+    """The v1 app image; default: the baseline's. v2 is the same repository, tag v2."""
     postgres_image: str = "postgres:16"

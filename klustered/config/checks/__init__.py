@@ -29,6 +29,7 @@ WARNINGS: tuple[Rule, ...] = (
     access.guests_without_access,
     machines.equinix_metal_closed,
     machines.ssh_key_is_secret,
+    breaks.breaks_fit_the_baseline,
 )
 """Rules whose problems are printed, and the stack still validates."""
 

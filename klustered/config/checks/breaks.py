@@ -1,16 +1,18 @@
-"""Rules on each team's breaks: source, params, targets and the break lint rules."""
+"""Rules on each team's breaks: source, params, targets, the break lint rules, and a
+warning for scripts naming objects the team's workload baseline does not have."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from breaks.baseline import baseline_mismatches
 from breaks.catalog import catalog_ids, resolve_scenario
 from breaks.lint import lint_directory, lint_scenario
 from breaks.scenario import ScenarioError, resolve_params
 from breaks.targets import TargetError, resolve_targets
 from components.nodes import NodeSlot, node_slots
 from klustered.config.checks.base import CheckContext, rule
-from klustered.config.errors import ConfigError, show
+from klustered.config.errors import ConfigError, ConfigWarning, show
 from klustered.config.teams import BreakRef
 from klustered.stackfile import SECRET_PLACEHOLDER
 
@@ -34,6 +36,14 @@ def break_refs(ctx: CheckContext) -> list[ConfigError]:
                     )
                 )
             seen.setdefault(label, j)
+            if j > 0 and ref.rehearse:
+                errors.append(
+                    ConfigError(
+                        f"{where}.breaks[{j}].rehearse",
+                        "only a team's first break can be rehearsed (the ones after it run "
+                        "on a cluster that is broken already)",
+                    )
+                )
     return errors
 
 
@@ -65,7 +75,7 @@ def _break_errors(
     except ScenarioError as exc:
         errors += [ConfigError(f"{where}.params", p.removeprefix("params.")) for p in exc.problems]
     try:
-        resolve_targets(ref.targets or scenario.spec.targets, slots)
+        resolve_targets(ref.targets or scenario.targets, slots)
     except TargetError as exc:
         nodes = ", ".join(slot.name for slot in slots)
         errors.append(ConfigError(f"{where}.targets", f"{exc} (nodes: {nodes})"))
@@ -77,3 +87,21 @@ def _break_errors(
         violations = []
     errors += [ConfigError(f"{where}.{source}", str(v)) for v in violations]
     return errors
+
+
+@rule("workload")
+def breaks_fit_the_baseline(ctx: CheckContext) -> list[ConfigWarning]:
+    """A break whose scripts name objects the team's workload baseline does not have."""
+    baseline = ctx.config.workload.baseline
+    warnings: list[ConfigWarning] = []
+    for where, team in ctx.teams:
+        for j, ref in enumerate(team.breaks):
+            try:
+                scenario = resolve_scenario(
+                    id=ref.id, path=ref.path, inline=ref.inline, base_dir=ctx.base_dir
+                )
+            except ScenarioError:
+                continue  # reported by break_refs
+            for mismatch in baseline_mismatches(scenario, baseline):
+                warnings.append(ConfigWarning(f"{where}.breaks[{j}]", str(mismatch)))
+    return warnings
