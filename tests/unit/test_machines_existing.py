@@ -184,3 +184,27 @@ def test_run_stack_without_ssh_key_is_refused_before_any_resource() -> None:
         pulumi.RunError, match=r"sshKey: required: team\(s\) lab run on provider existing"
     ):
         run_stack(stack([LAB]))
+
+
+def test_reset_uses_the_phases_own_helpers_and_the_renderers_markers() -> None:
+    from components.cluster.haproxy import CONFIG_PATH, CONFIG_TITLE, render_haproxy_config
+    from components.cluster.node_files import SCRIPTS_PACKAGE
+    from components.machines.existing import RESET_LIBS, render_reset_script
+    from components.mesh.wgconf import CONF_MARK
+    from components.shell import load_script
+    from components.teleport.agent_config import TOKEN_FILE
+    from tests.mesh_fixtures import render_team_configs
+
+    reset = render_reset_script()
+    # The /etc/hosts marker, the stamp and log directories and drop_api_endpoint are the
+    # text phases 45 and 50 run with, not a copy.
+    for lib in RESET_LIBS:
+        assert load_script(SCRIPTS_PACKAGE, lib).split("\n", 1)[1] in reset
+    assert "drop_api_endpoint() {" in load_script(SCRIPTS_PACKAGE, "_api.sh")
+    # What tells klustered's haproxy.cfg and wg0.conf from a host's own is what they say.
+    assert render_haproxy_config([("cp-1", "10.0.0.1")]).startswith(CONFIG_TITLE)
+    [node] = render_team_configs("10.254.0.0/24", [("lab", 1, 0)], {"lab-control-plane-1": "x"})
+    assert CONF_MARK in node.config.splitlines()[0]
+    exports = reset.splitlines()
+    assert f"export HAPROXY_CONFIG={CONFIG_PATH}" in exports
+    assert f"export TELEPORT_TOKEN_FILE={TOKEN_FILE}" in exports
