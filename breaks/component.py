@@ -231,7 +231,9 @@ class Break(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 depends_on=list(after),
-                deleted_with=node.machine,
+                # A host that outlives the stack must be solved before it is reset: its
+                # reset cannot undo a break. A vanished cloud machine needs no solve.
+                deleted_with=None if node.keeps_host else node.machine,
                 additional_secret_outputs=["stdout", "stderr"],
             ),
         )

@@ -31,6 +31,9 @@ class NodeHandle:
     """The command that runs a script from stdin as root on this node."""
     machine: pulumi.Resource | None = None
     """The machine: commands on the node are deleted with it (no SSH to a vanished host)."""
+    keeps_host: bool = False
+    """True when the host outlives the stack (a machine the host already had): steps that
+    undo what they did there (a break's solve) run when the node leaves, not skipped."""
 
     @property
     def name(self) -> str:

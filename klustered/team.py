@@ -173,6 +173,7 @@ class Team(pulumi.ComponentResource):
                 "cluster_ip": cluster_ips[slot.name],
                 "ssh_user": machines[slot.name].ssh_user,
                 "machine": machines[slot.name].resource,
+                "keeps_host": isinstance(machines[slot.name], ExistingMachine),
                 "extra_phases": extra[slot.name],
             }
             for slot in slots

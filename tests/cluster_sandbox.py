@@ -68,6 +68,8 @@ class NodeSandbox:
     """One node's filesystem, recorder state and stubs, all under a temp directory."""
 
     base: Path
+    binds: tuple[tuple[str, str], ...] = ()
+    """Extra `(host path, sandbox path)` binds, placed last (e.g. a bpffs over /sys/fs/bpf)."""
 
     @property
     def root(self) -> Path:
@@ -193,6 +195,7 @@ class NodeSandbox:
             "--tmpfs", "/root",
             "--bind", str(self.state), "/state",
             "--ro-bind", str(self.stubs), "/stubs",
+            *(arg for host, inside in self.binds for arg in ("--bind", host, inside)),
             "--unshare-pid", "--unshare-ipc", "--unshare-uts",
             *([] if netns else ["--unshare-net"]),
             "--die-with-parent",

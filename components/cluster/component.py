@@ -84,6 +84,9 @@ class ClusterNodeArgs(TypedDict):
     machine: NotRequired[pulumi.Resource]
     """The machine resource: commands are deleted with it (no SSH to a vanished host), and
     when it is a custom resource its id triggers every phase again on a replaced machine."""
+    keeps_host: NotRequired[bool]
+    """True when the host outlives the stack (a machine the host already had): what is
+    layered on the node later (breaks) undoes itself when the node leaves."""
     extra_phases: NotRequired[list[NodePhaseArgs]]
     """Phases run after the packages and before kubeadm (mesh set-up)."""
 
@@ -420,6 +423,7 @@ class Cluster(pulumi.ComponentResource):
                     ready=node_ready,
                     shell=root_shell(node["ssh_user"]),
                     machine=node.get("machine"),
+                    keeps_host=node.get("keeps_host", False),
                 )
             )
 

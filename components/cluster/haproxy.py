@@ -17,6 +17,8 @@ LOCAL_API_PORT = 7445
 """The port of the node-local load balancer (KubePrism's)."""
 LOCAL_API_HOST = "127.0.0.1"
 CONFIG_PATH = "/etc/haproxy/haproxy.cfg"
+CONFIG_TITLE = "# Node-local Kubernetes API load balancer (klustered):"
+"""The first words of the config: how a reset tells klustered's haproxy.cfg from a host's own."""
 
 _SERVER_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 
@@ -53,7 +55,7 @@ def render_haproxy_config(
         host = f"[{ip}]" if ip.version == 6 else str(ip)
         servers.append(f"    server {name} {host}:{api_port}")
     lines = [
-        "# Node-local Kubernetes API load balancer (klustered): kubelet and Cilium use",
+        f"{CONFIG_TITLE} kubelet and Cilium use",
         f"# https://{LOCAL_API_HOST}:{port}; every control plane is a health-checked backend.",
         "global",
         "    log /dev/log local0 warning",

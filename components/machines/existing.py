@@ -1,8 +1,9 @@
 """Machines the host already has (provider existing): nothing is created, only reached.
 
 The machine's resource is a remote command that checks SSH on create and resets the host
-on delete (kubeadm reset, kubelet stopped, mesh and stamps removed), so a node or team
-removed from the stack leaves a machine that can be bootstrapped again. The cluster's
+on delete (kubeadm reset, Cilium, the node-local load balancer, the API endpoint line, the
+mesh, the host firewall, the Teleport agent and the phases' state removed), so a node or
+team removed from the stack leaves a machine that can be bootstrapped again. The cluster's
 commands are deleted with this resource: on removal they are skipped and the reset runs.
 """
 
@@ -13,30 +14,50 @@ from typing import TypedDict
 import pulumi
 from pulumi_command import remote
 
+from components.cluster import haproxy, host_firewall
+from components.cluster.node_files import SCRIPTS_PACKAGE as CLUSTER_SCRIPTS
 from components.machines.machine import MachineHost, root_shell, ssh_connection
 from components.mesh.phase import CHAIN, CONF_DIR, INTERFACE
+from components.mesh.wgconf import CONF_MARK
 from components.shell import load_script, render_script
+from components.teleport.agent_config import CA_PIN_FILE, TOKEN_FILE
+from components.teleport.script_text import UNIT_FILE
+from components.teleport.server_config import CONFIG_PATH, DATA_DIR
 
 TYPE = "klustered:machines:ExistingMachine"
-HOSTS_MARKER = "# klustered api endpoint"
-"""The comment phase 45 puts on its /etc/hosts line (removed by the reset)."""
-STATE_DIR = "/var/lib/klustered"
-"""Where the phases keep their stamps (removed by the reset)."""
+RESET_LIBS = ("_lib.sh", "_api.sh", "_kubeadm.sh")
+"""The cluster phases' helpers the reset runs with: their marker, paths and functions."""
 CHECK_SSH = "cat >/dev/null"
 """Create and update: prove SSH and the key work, change nothing (stdin is the reset)."""
 CONSOLE = "none: an existing machine (use its own out-of-band access)"
 
 
+def _without_shebang(package: str, name: str) -> str:
+    lines = load_script(package, name).splitlines()
+    if lines and lines[0].startswith("#!"):
+        lines = lines[1:]
+    return "\n".join(lines)
+
+
 def render_reset_script() -> str:
     """The reset a host runs when its node leaves the stack (no secret in it)."""
+    parts = [_without_shebang(CLUSTER_SCRIPTS, lib) for lib in RESET_LIBS]
+    parts.append(_without_shebang("components.machines.scripts", "reset.sh"))
     return render_script(
-        load_script("components.machines.scripts", "reset.sh"),
+        "\n".join(parts) + "\n",
         {
             "WG_INTERFACE": INTERFACE,
             "WG_CONF_DIR": CONF_DIR,
+            "WG_CONF_MARK": CONF_MARK,
             "MESH_CHAIN": CHAIN,
-            "HOSTS_MARKER": HOSTS_MARKER,
-            "STATE_DIR": STATE_DIR,
+            "FIREWALL_CHAIN": host_firewall.CHAIN,
+            "HAPROXY_CONFIG": haproxy.CONFIG_PATH,
+            "HAPROXY_TITLE": haproxy.CONFIG_TITLE,
+            "TELEPORT_CONFIG": CONFIG_PATH,
+            "TELEPORT_TOKEN_FILE": TOKEN_FILE,
+            "TELEPORT_CA_PIN_FILE": CA_PIN_FILE,
+            "TELEPORT_DATA_DIR": DATA_DIR,
+            "TELEPORT_UNIT_FILE": UNIT_FILE,
         },
         title="reset of an existing machine leaving the stack",
     )

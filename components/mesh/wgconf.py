@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from components.machines.underlay import ETHERNET_MTU, WIREGUARD_OVERHEAD
 from components.mesh.keys import is_wireguard_key
 
+CONF_MARK = "WireGuard mesh, rendered by klustered"
+"""On the first line of every wg0.conf: how a reset tells the mesh's config from a host's own."""
 MIN_MTU = 1280
 """The smallest MTU IPv6 (and so WireGuard) accepts."""
 DEFAULT_PORT = 51820
@@ -83,7 +85,7 @@ def render_wg_conf(
         seen_addresses.add(peer.address.ip)
 
     lines = [
-        f"# {node}: WireGuard mesh, rendered by klustered (do not edit on the node)",
+        f"# {node}: {CONF_MARK} (do not edit on the node)",
         "[Interface]",
         f"PrivateKey = {private_key}",
         f"Address = {address.with_prefixlen}",

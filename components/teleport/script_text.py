@@ -14,6 +14,8 @@ READY_TIMEOUT_SECONDS = 300
 """How long a script waits for Teleport to answer before it fails."""
 TOKEN_TTL = "30m"
 """Join tokens live this long: from the token step to the node's agent phase."""
+UNIT_FILE = "/etc/systemd/system/teleport.service"
+"""klustered's own teleport.service (it overrides the package's unit; a reset removes it)."""
 AGENT_PHASE = 15
 """The agent phase runs right after os-prep (10): a guest can reach a node whose kubeadm
 fails, and the token's minutes are not spent waiting for image pulls."""
@@ -26,7 +28,8 @@ def teleport_script(name: str, env: Mapping[str, str], *, title: str = "") -> st
     if body and body[0].startswith("#!"):
         body = body[1:]
     text = lib + "\n" + "\n".join(body) + "\n"
-    return render_script(text, {"DIAG_ADDR": DIAG_ADDR, **env}, title=title or name)
+    shared = {"DIAG_ADDR": DIAG_ADDR, "TELEPORT_UNIT_FILE": UNIT_FILE}
+    return render_script(text, {**shared, **env}, title=title or name)
 
 
 def render_server_script(version: TeleportVersion, config: str, cluster_name: str) -> str:

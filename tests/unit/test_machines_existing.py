@@ -10,6 +10,7 @@ import pytest
 import yaml
 from conftest import run_stack
 
+from klustered.offline import Registration
 from klustered.plan import OfflineRun
 from klustered.ssh_keys import public_key_of
 from tests.machines_fixtures import (
@@ -184,3 +185,65 @@ def test_run_stack_without_ssh_key_is_refused_before_any_resource() -> None:
         pulumi.RunError, match=r"sshKey: required: team\(s\) lab run on provider existing"
     ):
         run_stack(stack([LAB]))
+
+
+def test_reset_uses_the_phases_own_helpers_and_the_renderers_markers() -> None:
+    from components.cluster.haproxy import CONFIG_PATH, CONFIG_TITLE, render_haproxy_config
+    from components.cluster.node_files import SCRIPTS_PACKAGE
+    from components.machines.existing import RESET_LIBS, render_reset_script
+    from components.mesh.wgconf import CONF_MARK
+    from components.shell import load_script
+    from components.teleport.agent_config import TOKEN_FILE
+    from tests.mesh_fixtures import render_team_configs
+
+    reset = render_reset_script()
+    # The /etc/hosts marker, the stamp and log directories and drop_api_endpoint are the
+    # text phases 45 and 50 run with, not a copy.
+    for lib in RESET_LIBS:
+        assert load_script(SCRIPTS_PACKAGE, lib).split("\n", 1)[1] in reset
+    assert "drop_api_endpoint() {" in load_script(SCRIPTS_PACKAGE, "_api.sh")
+    # What tells klustered's haproxy.cfg and wg0.conf from a host's own is what they say.
+    assert render_haproxy_config([("cp-1", "10.0.0.1")]).startswith(CONFIG_TITLE)
+    [node] = render_team_configs("10.254.0.0/24", [("lab", 1, 0)], {"lab-control-plane-1": "x"})
+    assert CONF_MARK in node.config.splitlines()[0]
+    exports = reset.splitlines()
+    assert f"export HAPROXY_CONFIG={CONFIG_PATH}" in exports
+    assert f"export TELEPORT_TOKEN_FILE={TOKEN_FILE}" in exports
+
+
+def test_a_break_on_an_existing_host_is_solved_before_the_host_is_reset() -> None:
+    # The reset cannot undo a break: the break's steps are not skipped with the host (their
+    # delete, the solve, runs first); on a cloud machine they go with the machine.
+    lab = {**LAB, "breaks": [{"id": "chmod-x-kubectl", "targets": "control-plane"}]}
+    mixed = {**MIXED, "breaks": [{"id": "chmod-x-kubectl", "targets": "workers"}]}
+    run = _run([lab, mixed])
+    cloud_instance = run.named("episode-mixed-worker-1-instance")
+    host = run.named("episode-lab-control-plane-1-host")
+    lab_steps = [c for c in run.by_type(COMMAND) if c.name.startswith("episode-lab-break-")]
+    mixed_steps = [c for c in run.by_type(COMMAND) if c.name.startswith("episode-mixed-break-")]
+    assert lab_steps and mixed_steps
+    assert any(c.inputs.get("delete") for c in lab_steps)  # the staged solve
+    by_urn = {r.urn: r for r in run.registrations}
+
+    def waits_for(reg: Registration) -> set[str]:
+        seen: set[str] = set()
+        frontier = [reg]
+        while frontier:
+            current = frontier.pop()
+            deps = set(current.dependencies)
+            deps |= {u for urns in current.property_dependencies.values() for u in urns}
+            for urn in deps - seen:
+                seen.add(urn)
+                if urn in by_urn:
+                    frontier.append(by_urn[urn])
+        return seen
+
+    for step in lab_steps:
+        assert not step.options.get("deletedWith"), step.name
+        # It waits for the host, so the engine deletes it (runs the solve) before the reset.
+        assert host.urn in waits_for(step), step.name
+    node_steps = [c for c in mixed_steps if "worker-1" in c.name]
+    assert node_steps
+    for step in node_steps:
+        assert step.options["deletedWith"] == cloud_instance.urn, step.name
+    assert host.inputs.get("delete")  # the host's reset

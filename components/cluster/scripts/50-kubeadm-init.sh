@@ -11,7 +11,7 @@
 : "${API_ENDPOINT_NAME:?}" "${CONTROL_PLANE_ADDRESSES:?}" "${LOCAL_API_SERVER:?}"
 : "${LOCAL_API_WAIT_SECONDS:?}"
 K8S_VERSION="${K8S_VERSION:-}"
-KUBEADM_LOG=/var/log/klustered/kubeadm-init.log
+KUBEADM_LOG="$KLUSTERED_LOG_DIR/kubeadm-init.log"
 
 bootstrap_first_control_plane() {
   local config

@@ -11,7 +11,7 @@
 # LOCAL_API_WAIT_SECONDS.
 : "${KUBEADM_CONFIG:?}" "${CONTROL_PLANE:?}" "${NODE_NAME:?}" "${NODE_ADDRESS:?}"
 : "${API_ENDPOINT_NAME:?}" "${LOCAL_API_SERVER:?}" "${LOCAL_API_WAIT_SECONDS:?}"
-KUBEADM_LOG=/var/log/klustered/kubeadm-join.log
+KUBEADM_LOG="$KLUSTERED_LOG_DIR/kubeadm-join.log"
 
 join_node() {
   local config

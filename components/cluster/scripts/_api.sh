@@ -69,6 +69,20 @@ point_api_endpoint() {
   fi
 }
 
+# drop_api_endpoint: the managed line leaves /etc/hosts, every other line stays (the reset
+# of a machine whose node leaves the stack).
+drop_api_endpoint() {
+  local mode kept
+  if [ ! -f /etc/hosts ] || ! grep -qF "$HOSTS_MARKER" /etc/hosts; then
+    return 0
+  fi
+  mode="$(stat -c %a /etc/hosts)"
+  kept="$(grep -vF "$HOSTS_MARKER" /etc/hosts || true)"
+  if write_file /etc/hosts "$mode" "$kept"; then
+    log "the API endpoint line left /etc/hosts"
+  fi
+}
+
 # local_api_verified: the node-local load balancer answers /healthz with a certificate the
 # cluster CA signed for 127.0.0.1 (a cluster made before 127.0.0.1 was a SAN fails this).
 local_api_verified() {

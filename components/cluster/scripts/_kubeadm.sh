@@ -4,6 +4,7 @@
 # output (it prints the bootstrap token and join commands) goes to a root-only log, never
 # to the phase's output. Inputs they read: NODE_NAME, KUBEADM_LOG, PKI_* on control planes.
 KLUSTERED_STATE=/var/lib/klustered
+KLUSTERED_LOG_DIR=/var/log/klustered
 KUBEADM_ATTEMPT="$KLUSTERED_STATE/kubeadm.attempt"
 KUBEADM_ATTEMPTS=2
 

@@ -116,8 +116,9 @@ LimitNOFILE=524288
 WantedBy=multi-user.target"
 
 # write_unit: our own teleport.service (overrides the package's), reloaded when it changed.
+# Input: TELEPORT_UNIT_FILE (/etc/systemd/system/teleport.service).
 write_unit() {
-  if write_file /etc/systemd/system/teleport.service 0644 "$TELEPORT_UNIT"; then
+  if write_file "${TELEPORT_UNIT_FILE:?}" 0644 "$TELEPORT_UNIT"; then
     systemctl daemon-reload
     return 0
   fi
