@@ -27,9 +27,9 @@ SCENARIO_FILE = "scenario.yaml"
 PARAM_ENV_PREFIX = "KLUSTERED_PARAM_"
 """Param `maxPods` reaches the scripts as `KLUSTERED_PARAM_MAX_PODS` (UPPER_SNAKE case)."""
 
-_ID = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
-_PARAM_NAME = re.compile(r"^[a-z][a-zA-Z0-9]*$")
-_ROLE_RELATIVE = re.compile(r"^(control-plane|worker)-[1-9][0-9]*$")
+_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
+_PARAM_NAME = re.compile(r"[a-z][a-zA-Z0-9]{0,62}\Z")
+_ROLE_RELATIVE = re.compile(r"(?:control-plane|worker)-[1-9][0-9]*\Z")
 
 
 class Layer(StrEnum):
@@ -130,7 +130,7 @@ class ScenarioSpec(BaseModel):
     @field_validator("timeout")
     @classmethod
     def _timeout(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^\d+(s|m|h)$", value):
+        if value is not None and not re.fullmatch(r"[0-9]{1,6}[smh]", value):
             raise ValueError(f"{value!r} is not a duration like 90s, 15m or 1h")
         return value
 

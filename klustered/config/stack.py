@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from klustered.config.kubernetes import KubernetesConfig
 from klustered.config.machines import MachinesConfig
@@ -20,7 +18,8 @@ NAMESPACE = "klustered"
 class StackConfig(ConfigModel):
     """Every `klustered:*` key of one stack, validated."""
 
-    expires: datetime | None = None
+    expires: AwareDatetime | None = Field(default=None, strict=False)
+    """An ISO 8601 time with a timezone (`Z` or `+01:00`); a YAML timestamp stays text."""
     kubernetes: KubernetesConfig = KubernetesConfig()
     machines: MachinesConfig = MachinesConfig()
     mesh: MeshConfig = MeshConfig()

@@ -6,6 +6,7 @@ does not hide the problems of the others, and cross-field rules run on whatever 
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -25,7 +26,9 @@ from klustered.config.errors import (
     describe,
     field_path,
     show,
+    show_key,
 )
+from klustered.config.limits import MAX_TEAMS, TEAMS_WHY
 from klustered.config.stack import NAMESPACE, StackConfig
 from klustered.config.teams import TeamConfig
 
@@ -57,10 +60,21 @@ def check_stack_config(
     for key, value in raw.items():
         namespace, _, name = key.partition(":")
         if namespace != NAMESPACE:
+            if near_namespace(namespace):
+                errors.append(
+                    ConfigError(
+                        show_key(key),
+                        f"namespace {show(namespace)} looks like a typo of {NAMESPACE!r} "
+                        f"(write {NAMESPACE}:{show_key(name)})",
+                    )
+                )
             continue
         section = to_snake(name)
         if section not in StackConfig.model_fields or to_camel(section) != name:
-            errors.append(ConfigError(key, "unknown key"))
+            known = [to_camel(f) for f in StackConfig.model_fields]
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {NAMESPACE}:{close[0]}?)" if close else ""
+            errors.append(ConfigError(show_key(key), f"unknown key{hint}"))
             continue
         values[section] = value
     non_ascii = _non_ascii_errors({to_camel(k): v for k, v in values.items()})
@@ -119,6 +133,10 @@ def _validate_teams(
         return [], [ConfigError("teams", f"{show(raw_teams)} is not a list")]
     if not raw_teams:
         return [], [ConfigError("teams", "needs at least 1 item(s)")]
+    if len(raw_teams) > MAX_TEAMS:
+        return [], [
+            ConfigError("teams", f"{len(raw_teams)} teams is more than {MAX_TEAMS}: {TEAMS_WHY}")
+        ]
     valid: list[tuple[str, TeamConfig]] = []
     errors: list[ConfigError] = []
     flagged = {e.path for e in _non_ascii_errors({"teams": raw_teams})}
@@ -135,10 +153,37 @@ def _errors_from(exc: ValidationError, prefix: str, flagged: set[str]) -> list[C
     """Pydantic's errors as ConfigErrors under `prefix`, minus fields already flagged."""
     out = []
     for err in exc.errors():
-        path = field_path((prefix, *err["loc"]))
+        path = field_path(err["loc"], prefix)
         if path not in flagged:
             out.append(ConfigError(path, describe(err)))
     return out
+
+
+def near_namespace(namespace: str, expected: str = NAMESPACE) -> bool:
+    """True for a namespace that is not `expected` but is probably meant to be."""
+    if namespace == expected:
+        return False
+    folded = re.sub(r"[^a-z0-9]", "", namespace.lower())
+    if expected in folded:
+        return True
+    return _distance(folded, expected) <= 2
+
+
+def _distance(a: str, b: str) -> int:
+    """Optimal-string-alignment edit distance (a swap of two letters counts once)."""
+    if abs(len(a) - len(b)) > 2:
+        return 3
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, start=1):
+        row = [i]
+        for j, cb in enumerate(b, start=1):
+            cost = 0 if ca == cb else 1
+            best = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                best = min(best, rows[-2][j - 2] + 1)
+            row.append(best)
+        rows.append(row)
+    return rows[-1][-1]
 
 
 def _walk_strings(value: Any, path: str) -> Iterator[tuple[str, str]]:

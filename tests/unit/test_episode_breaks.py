@@ -17,7 +17,7 @@ BREAK = "klustered:breaks:Break"
 COMMAND = "command:remote:Command"
 
 STACK: dict[str, Any] = {
-    "klustered:machines": {"provider": "gcp", "gcp": {"project": "p"}},
+    "klustered:machines": {"provider": "gcp", "gcp": {"project": "test-project"}},
     "klustered:mesh": {"enabled": True},
     "klustered:teams": [
         {

@@ -23,8 +23,8 @@ def _stack(teams: list[dict[str, Any]], mesh: bool = True) -> dict[str, Any]:
     return {
         "klustered:machines": {
             "provider": "gcp",
-            "gcp": {"project": "p"},
-            "equinixMetal": {"project": "m"},
+            "gcp": {"project": "test-project"},
+            "equinixMetal": {"project": "00000000-0000-4000-8000-000000000001"},
         },
         "klustered:mesh": {"enabled": mesh},
         "klustered:teams": teams,

@@ -10,7 +10,7 @@ import pytest
 from klustered.config import StackConfigError, validate_stack_config
 
 REPO = Path(__file__).resolve().parents[2]
-GCP = {"klustered:machines": {"provider": "gcp", "gcp": {"project": "p"}}}
+GCP = {"klustered:machines": {"provider": "gcp", "gcp": {"project": "test-project"}}}
 
 
 def _validate(extra: dict[str, Any]) -> Any:
@@ -34,8 +34,8 @@ def test_team_override_replaces_only_the_fields_it_sets() -> None:
         {
             "klustered:machines": {
                 "provider": "equinix-metal",
-                "equinixMetal": {"project": "p", "metro": "da"},
-                "gcp": {"project": "g", "zone": "us-east1-b"},
+                "equinixMetal": {"project": "00000000-0000-4000-8000-000000000001", "metro": "da"},
+                "gcp": {"project": "test-project-g", "zone": "us-east1-b"},
             },
             "klustered:teams": [
                 {"name": "blue", "machines": {"equinixMetal": {"plan": "m3.small.x86"}}},
@@ -58,8 +58,8 @@ def test_workers_may_use_another_substrate_when_the_mesh_is_on() -> None:
         {
             "klustered:machines": {
                 "provider": "equinix-metal",
-                "equinixMetal": {"project": "p"},
-                "gcp": {"project": "g"},
+                "equinixMetal": {"project": "00000000-0000-4000-8000-000000000001"},
+                "gcp": {"project": "test-project-g"},
             },
             "klustered:mesh": {"enabled": True},
             "klustered:teams": [{"name": "blue", "workerMachines": {"provider": "gcp"}}],

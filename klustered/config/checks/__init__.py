@@ -10,14 +10,17 @@ from klustered.config.checks.base import CheckContext, Rule, rule, run_rules
 
 ERRORS: tuple[Rule, ...] = (
     teams.unique_names,
+    teams.nodes_within_bounds,
     networks.ranges_do_not_overlap,
     networks.mesh_holds_every_node,
+    networks.pod_range_holds_every_node,
+    networks.ranges_clear_of_node_networks,
     machines.substrate_settings,
     breaks.break_refs,
 )
 """Rules whose problems refuse the stack."""
 
-WARNINGS: tuple[Rule, ...] = ()
+WARNINGS: tuple[Rule, ...] = (networks.ranges_are_private,)
 """Rules whose problems are printed, and the stack still validates."""
 
 __all__ = ["ERRORS", "WARNINGS", "CheckContext", "Rule", "rule", "run_rules"]

@@ -11,8 +11,8 @@ from breaks.targets import TargetError, resolve_targets
 from components.nodes import NodeSlot, node_slots
 from klustered.config.checks.base import CheckContext, rule
 from klustered.config.errors import ConfigError, show
+from klustered.config.secrets import SECRET_PLACEHOLDER
 from klustered.config.teams import BreakRef
-from klustered.stackfile import SECRET_PLACEHOLDER
 
 
 @rule("teams")
