@@ -59,7 +59,7 @@ def test_stack_file_outside_a_project_reads_namespaced_keys(tmp_path: Path) -> N
 def test_stack_file_outside_a_project_refuses_a_key_without_namespace(tmp_path: Path) -> None:
     path = tmp_path / "Pulumi.loose.yaml"
     path.write_text("config:\n  teams: [{name: blue}]\n")
-    with pytest.raises(StackFileError, match="no namespace and no Pulumi.yaml"):
+    with pytest.raises(StackFileError, match=r"no namespace and no Pulumi\.yaml"):
         load_stack_file(str(path))
 
 

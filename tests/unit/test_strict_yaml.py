@@ -7,7 +7,8 @@ import pytest
 from components.strict_yaml import YamlError, YamlLimits, load_yaml
 
 LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
-    f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+    f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n"
+    for p, n in zip("abcdefgh", "bcdefghi", strict=True)
 )
 
 
@@ -65,14 +66,18 @@ def test_non_string_keys_are_refused(doc: str, kind: str) -> None:
         load_yaml(doc)
 
 
-@pytest.mark.parametrize("tag", ["!!set {x}", "!!binary aGk=", "!!python/name:os.system ''", "!x y"])
+@pytest.mark.parametrize(
+    "tag", ["!!set {x}", "!!binary aGk=", "!!python/name:os.system ''", "!x y"]
+)
 def test_tags_beyond_the_core_schema_are_refused(tag: str) -> None:
     with pytest.raises(YamlError, match="is not allowed"):
         load_yaml(f"a: {tag}\n")
 
 
 def test_scalars_are_read_as_pulumi_reads_them() -> None:
-    doc = "t: 2026-12-01T20:00:00Z\nd: 2026-12-01\ny: yes\no: off\nb: true\nn: ~\no8: 0755\nx: 0x1f\n"
+    doc = (
+        "t: 2026-12-01T20:00:00Z\nd: 2026-12-01\ny: yes\no: off\nb: true\nn: ~\no8: 0755\nx: 0x1f\n"
+    )
     assert load_yaml(doc) == {
         "t": "2026-12-01T20:00:00Z",
         "d": "2026-12-01",
