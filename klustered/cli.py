@@ -20,6 +20,7 @@ from rich.tree import Tree
 
 from klustered.breaks_cli import app as breaks_app
 from klustered.config import StackConfig, check_stack_config
+from klustered.expired_cli import expired
 from klustered.plan import OfflineRun, plan_stack, write_plan
 from klustered.stackfile import StackFile, StackFileError, load_stack_file
 
@@ -30,6 +31,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(breaks_app, name="breaks")
+app.command()(expired)
 
 StackArg = Annotated[str, typer.Argument(metavar="STACK|FILE", help="Stack name or file.")]
 

@@ -105,6 +105,11 @@ def _project(project_dir: Path) -> tuple[str, Path]:
     return name, stacks
 
 
+def stack_dir(project_dir: Path) -> Path:
+    """Where the project's stack files live (Pulumi.yaml's `stackConfigDir`)."""
+    return _project(project_dir)[1]
+
+
 def _checked_ref(ref: str) -> str:
     if not ref or "\0" in ref or len(ref) > 4096:
         raise StackFileError(f"{show(ref)} is not a stack name or a file path")

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 SHOW_LIMIT = 80
@@ -158,7 +159,8 @@ def describe(err: Mapping[str, Any]) -> str:
     if kind in ("datetime_parsing", "datetime_from_date_parsing", "datetime_type"):
         return f"{show(value)} is not an ISO 8601 time like 2026-12-01T20:00:00Z"
     if kind == "timezone_aware":
-        return f"{show(value)} has no timezone: add Z (UTC) or an offset like +01:00"
+        shown = show(value.isoformat() if isinstance(value, datetime) else value)
+        return f"{shown} has no timezone: add Z (UTC) or an offset like +01:00"
     if kind in ("float_type", "float_parsing"):
         return f"{show(value)} is not a number"
     if kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type"):

@@ -19,7 +19,8 @@ class StackConfig(ConfigModel):
     """Every `klustered:*` key of one stack, validated."""
 
     expires: AwareDatetime | None = Field(default=None, strict=False)
-    """An ISO 8601 time with a timezone (`Z` or `+01:00`); a YAML timestamp stays text."""
+    """When CI destroys the stack; with a timezone, or it means a different instant per runner.
+    A YAML timestamp is read as the text the user wrote (as Pulumi reads it)."""
     kubernetes: KubernetesConfig = KubernetesConfig()
     machines: MachinesConfig = MachinesConfig()
     mesh: MeshConfig = MeshConfig()

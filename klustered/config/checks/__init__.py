@@ -5,7 +5,7 @@ package, listed in ERRORS (the stack is refused) or WARNINGS (the stack is valid
 is told).
 """
 
-from klustered.config.checks import breaks, machines, networks, teams
+from klustered.config.checks import breaks, expiry, machines, networks, teams
 from klustered.config.checks.base import CheckContext, Rule, rule, run_rules
 
 ERRORS: tuple[Rule, ...] = (
@@ -20,7 +20,7 @@ ERRORS: tuple[Rule, ...] = (
 )
 """Rules whose problems refuse the stack."""
 
-WARNINGS: tuple[Rule, ...] = (networks.ranges_are_private,)
+WARNINGS: tuple[Rule, ...] = (expiry.expiry_in_range, networks.ranges_are_private)
 """Rules whose problems are printed, and the stack still validates."""
 
 __all__ = ["ERRORS", "WARNINGS", "CheckContext", "Rule", "rule", "run_rules"]
