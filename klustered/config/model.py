@@ -22,7 +22,8 @@ class ConfigModel(BaseModel):
         extra="forbid",
         frozen=True,
         alias_generator=to_camel,
-        populate_by_name=True,
+        validate_by_alias=True,
+        validate_by_name=False,
         strict=True,
     )
 

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, Field
+from typing import Annotated
 
+from pydantic import AwareDatetime, BeforeValidator, Field
+
+from klustered.config.errors import show
 from klustered.config.kubernetes import KubernetesConfig
 from klustered.config.machines import MachinesConfig
 from klustered.config.mesh import MeshConfig
 from klustered.config.model import ConfigModel
 from klustered.config.teams import TeamConfig
 from klustered.config.workload import WorkloadConfig
+
+
+def _time_text(value: object) -> object:
+    """A time is written as text; a number would be read as seconds since 1970."""
+    if not isinstance(value, str):
+        raise ValueError(f"{show(value)} is not an ISO 8601 time like 2026-12-01T20:00:00Z")
+    return value
+
+
+Expires = Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_time_text)]
+"""An ISO 8601 time with a timezone, written as text."""
 
 NAMESPACE = "klustered"
 """The config namespace of the stack keys (`klustered:teams`)."""
@@ -18,7 +32,7 @@ NAMESPACE = "klustered"
 class StackConfig(ConfigModel):
     """Every `klustered:*` key of one stack, validated."""
 
-    expires: AwareDatetime | None = Field(default=None, strict=False)
+    expires: Expires | None = None
     """When CI destroys the stack; with a timezone, or it means a different instant per runner.
     A YAML timestamp is read as the text the user wrote (as Pulumi reads it)."""
     kubernetes: KubernetesConfig = KubernetesConfig()
