@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import AwareDatetime, BeforeValidator, Field
@@ -16,8 +17,8 @@ from klustered.config.workload import WorkloadConfig
 
 
 def _time_text(value: object) -> object:
-    """A time is written as text; a number would be read as seconds since 1970."""
-    if not isinstance(value, str):
+    """A time is written as a date and time; a number would be read as seconds since 1970."""
+    if not isinstance(value, str) or not re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         raise ValueError(f"{show(value)} is not an ISO 8601 time like 2026-12-01T20:00:00Z")
     return value
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from klustered.config.errors import (
     dedupe,
     describe,
     field_path,
+    redacted,
     show,
     show_key,
 )
@@ -48,12 +50,18 @@ class Validation:
 
 
 def check_stack_config(
-    raw: Mapping[str, Any], base_dir: Path | None = None, *, stack: str = ""
+    raw: Mapping[str, Any],
+    base_dir: Path | None = None,
+    *,
+    stack: str = "",
+    secret_keys: Collection[str] = (),
 ) -> Validation:
     """Validate the `klustered:*` keys of a stack (full keys, values already parsed).
 
-    Keys of other namespaces (provider settings such as `gcp:project`) are ignored.
-    `base_dir` anchors relative break paths (the project root); `stack` is the stack's name.
+    Keys of other namespaces (provider settings such as `gcp:project`) are not validated,
+    only checked for a namespace that looks like a typo of `klustered`. `base_dir` anchors
+    relative break paths (the project root); `stack` is the stack's name. Problems in a key
+    listed in `secret_keys` are reported without echoing any of its values.
     """
     errors: list[ConfigError] = []
     values: dict[str, Any] = {}
@@ -77,9 +85,17 @@ def check_stack_config(
             errors.append(ConfigError(show_key(key), f"unknown key{hint}"))
             continue
         values[section] = value
-    non_ascii = _non_ascii_errors({to_camel(k): v for k, v in values.items()})
-    errors += non_ascii
-    flagged = {e.path for e in non_ascii}
+    secret = frozenset(s for s in values if f"{NAMESPACE}:{to_camel(s)}" in secret_keys)
+
+    def quiet(section: str) -> AbstractContextManager[None]:
+        return redacted() if section in secret else nullcontext()
+
+    flagged: set[str] = set()
+    for section, value in values.items():
+        with quiet(section):
+            non_ascii = _non_ascii_errors({to_camel(section): value})
+        errors += non_ascii
+        flagged |= {e.path for e in non_ascii}
 
     sections: dict[str, Any] = {}
     failed: set[str] = set()
@@ -87,13 +103,15 @@ def check_stack_config(
         if section == "teams":
             continue
         annotation = StackConfig.model_fields[section].annotation
-        try:
-            sections[section] = TypeAdapter(annotation).validate_python(value)
-        except ValidationError as exc:
-            failed.add(section)
-            errors += _errors_from(exc, to_camel(section), flagged)
+        with quiet(section):
+            try:
+                sections[section] = TypeAdapter(annotation).validate_python(value)
+            except ValidationError as exc:
+                failed.add(section)
+                errors += _errors_from(exc, to_camel(section), flagged)
 
-    teams, team_errors = _validate_teams(values)
+    with quiet("teams"):
+        teams, team_errors = _validate_teams(values)
     errors += team_errors
     if "teams" not in values or not isinstance(values["teams"], list) or not values["teams"]:
         failed.add("teams")
@@ -105,6 +123,7 @@ def check_stack_config(
         base_dir=base_dir or Path.cwd(),
         failed=frozenset(failed),
         stack=stack,
+        secret=secret,
     )
     errors += [ConfigError(p.path, p.message) for p in run_rules(ERRORS, ctx)]
     warnings = [ConfigWarning(p.path, p.message) for p in dedupe(run_rules(WARNINGS, ctx))]
@@ -113,10 +132,14 @@ def check_stack_config(
 
 
 def validate_stack_config(
-    raw: Mapping[str, Any], base_dir: Path | None = None, *, stack: str = ""
+    raw: Mapping[str, Any],
+    base_dir: Path | None = None,
+    *,
+    stack: str = "",
+    secret_keys: Collection[str] = (),
 ) -> StackConfig:
     """The validated StackConfig, or StackConfigError carrying every problem at once."""
-    result = check_stack_config(raw, base_dir, stack=stack)
+    result = check_stack_config(raw, base_dir, stack=stack, secret_keys=secret_keys)
     if result.config is None:
         raise StackConfigError(result.errors, result.warnings)
     return result.config
