@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from breaks.access_rule import access_cuts
 from breaks.scenario import (
     PARAM_ENV_PREFIX,
     REQUIRED_SCRIPTS,
@@ -33,21 +34,38 @@ from breaks.scenario import (
     script_file,
 )
 
-ACCESS_PORTS = ("22", "3022", "3023", "3024", "3025")
-"""SSH and the Teleport node, proxy and tunnel ports."""
-
 
 @dataclass(frozen=True, order=True)
 class Violation:
-    """One broken rule: the file, the 1-based line (0 for the whole file) and why."""
+    """One broken rule: the file, the 1-based line (0 for the whole file), why, and the
+    offending text (kept apart: a secret break's messages leave it out)."""
 
     file: str
     line: int
     rule: str
     message: str
+    excerpt: str = ""
 
     def __str__(self) -> str:
+        return f"{self.file}:{self.line}: [{self.rule}] {self.text}"
+
+    @property
+    def text(self) -> str:
+        """The message with the offending text, escaped and cut."""
+        return f"{self.message}: {_printable(self.excerpt)}" if self.excerpt else self.message
+
+    def without_excerpt(self) -> str:
+        """The violation without the script's own text (for secret breaks)."""
         return f"{self.file}:{self.line}: [{self.rule}] {self.message}"
+
+
+EXCERPT_LIMIT = 80
+
+
+def _printable(text: str) -> str:
+    """One line of printable ASCII, cut at EXCERPT_LIMIT characters."""
+    cut = text if len(text) <= EXCERPT_LIMIT else text[:EXCERPT_LIMIT] + "..."
+    return "".join(c if 32 <= ord(c) < 127 else f"\\u{ord(c):04x}" for c in cut)
 
 
 # --- ASCII -------------------------------------------------------------------------
@@ -75,65 +93,13 @@ def non_ascii(file: str, data: bytes) -> list[Violation]:
 
 # --- access path -------------------------------------------------------------------
 
-_ACCESS_SERVICES = r"(ssh|sshd|openssh-server|teleport|tsh|tbot)(\.service|\.socket)?"
-_PORTS = "|".join(ACCESS_PORTS)
-_LINE_RULES: list[tuple[re.Pattern[str], str]] = [
-    (
-        re.compile(
-            rf"\bsystemctl\b.*\b(stop|disable|mask|kill|isolate)\b.*(^|\s){_ACCESS_SERVICES}(\s|$)"
-        ),
-        "stops or disables the SSH/Teleport service",
-    ),
-    (
-        re.compile(rf"\bservice\s+{_ACCESS_SERVICES}\s+stop\b"),
-        "stops the SSH/Teleport service",
-    ),
-    (
-        re.compile(r"\b(pkill|killall)\b.*\b(sshd|teleport)\b"),
-        "kills the SSH/Teleport daemon",
-    ),
-    (
-        re.compile(
-            r"\b(apt-get|apt|dpkg|yum|dnf)\b.*\b(remove|purge|-r|-P)\b.*\b(openssh|teleport)"
-        ),
-        "removes the SSH/Teleport package",
-    ),
-    (
-        re.compile(
-            r"(/etc/ssh/sshd_config|authorized_keys|/etc/teleport\.yaml|/usr/sbin/sshd\b"
-            r"|/usr/local/bin/teleport\b)"
-        ),
-        "touches the SSH/Teleport configuration, keys or binary",
-    ),
-    (
-        re.compile(
-            rf"\b(iptables|ip6tables)\b.*--dports?\s+[^ ]*\b({_PORTS})\b.*-j\s+(DROP|REJECT)"
-        ),
-        "drops SSH/Teleport traffic",
-    ),
-    (
-        re.compile(rf"\bufw\b.*\b(deny|reject)\b.*\b({_PORTS}|ssh|OpenSSH)\b"),
-        "denies SSH/Teleport in ufw",
-    ),
-    (
-        re.compile(rf"\bnft\b.*\bdport\b.*\b({_PORTS})\b.*\b(drop|reject)\b"),
-        "drops SSH/Teleport traffic in nftables",
-    ),
-]
-_UFW_DEFAULT_DENY = re.compile(r"\bufw\b.*\bdefault\s+(deny|reject)\b(?!.*\boutgoing\b)")
-_IPT_INPUT_POLICY_DROP = re.compile(
-    r"\b(iptables|ip6tables)\b.*(-P|--policy)\s+INPUT\s+(DROP|REJECT)"
-)
 
-
-def _allows(script: str, port: str) -> bool:
-    if re.search(rf"\bufw\b.*\ballow\b.*\b{port}\b", script):
-        return True
-    if port == "22" and re.search(r"\bufw\b.*\ballow\b.*\b(ssh|OpenSSH)\b", script):
-        return True
-    return bool(
-        re.search(rf"\b(iptables|ip6tables)\b.*--dports?\s+[^ ]*\b{port}\b.*-j\s+ACCEPT", script)
-    )
+def access_path(file: str, text: str) -> list[Violation]:
+    """Violations for commands that would cut the SSH/Teleport access of fixers and host."""
+    return [
+        Violation(file, cut.line, "access-path", cut.reason, cut.command)
+        for cut in access_cuts(text)
+    ]
 
 
 def _code_lines(text: str) -> Iterable[tuple[int, str]]:
@@ -141,30 +107,6 @@ def _code_lines(text: str) -> Iterable[tuple[int, str]]:
         stripped = line.strip()
         if stripped and not stripped.startswith("#"):
             yield number, line
-
-
-def access_path(file: str, text: str) -> list[Violation]:
-    """Violations for lines that would cut the SSH/Teleport access of fixers and host."""
-    out = []
-    for number, line in _code_lines(text):
-        for pattern, why in _LINE_RULES:
-            if pattern.search(line):
-                out.append(Violation(file, number, "access-path", f"{why}: {line.strip()}"))
-                break
-        else:
-            if _UFW_DEFAULT_DENY.search(line) or _IPT_INPUT_POLICY_DROP.search(line):
-                missing = [p for p in ("22", "3022") if not _allows(text, p)]
-                if missing:
-                    out.append(
-                        Violation(
-                            file,
-                            number,
-                            "access-path",
-                            "denies incoming traffic without allowing port(s) "
-                            f"{', '.join(missing)}: {line.strip()}",
-                        )
-                    )
-    return out
 
 
 # --- shellcheck --------------------------------------------------------------------
@@ -199,7 +141,7 @@ def shellcheck(file: str, text: str) -> list[Violation]:
     except json.JSONDecodeError:
         return [Violation(file, 0, "shellcheck", f"shellcheck failed: {result.stderr.strip()}")]
     return [
-        Violation(file, c["line"], "shellcheck", f"SC{c['code']} ({c['level']}): {c['message']}")
+        Violation(file, c["line"], "shellcheck", f"SC{c['code']} ({c['level']})", c["message"])
         for c in comments
     ]
 

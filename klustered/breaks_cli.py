@@ -111,7 +111,7 @@ def lint(
         violations = lint_directory(directory)
         for v in violations:
             where = directory / v.file if v.file else directory
-            typer.echo(f"{where}:{v.line}: [{v.rule}] {v.message}")
+            typer.echo(f"{where}:{v.line}: [{v.rule}] {v.text}")
         if violations:
             bad += 1
         else:
