@@ -84,7 +84,8 @@ CUTS = [
     "nft add rule inet filter input tcp dport { 22, 3022-3026 } drop",
     "nft add rule inet filter input tcp dport ssh reject",
     "nft add chain inet filter input '{ type filter hook input priority 0; policy drop; }'",
-    "nft -f - <<'EOF'\ntable inet f {\n chain input { type filter hook input priority 0; policy drop; }\n}\nEOF",
+    "nft -f - <<'EOF'\ntable inet f {\n chain input {\n"
+    "  type filter hook input priority 0; policy drop;\n }\n}\nEOF",
     "ufw enable",
     "ufw --force enable",
     "ufw default deny incoming",
