@@ -28,11 +28,21 @@ from breaks.scenario import (
     REQUIRED_SCRIPTS,
     SCENARIO_FILE,
     SCRIPT_KINDS,
+    SECRET_DIRECTORY,
     Scenario,
     ScenarioSpec,
     param_env_name,
     script_file,
 )
+from breaks.sources import (
+    MAX_SCRIPT_BYTES,
+    MAX_SPEC_BYTES,
+    SourceError,
+    check_directory,
+    check_script_name,
+    read_source,
+)
+from components.strict_yaml import YamlError, load_yaml
 
 
 @dataclass(frozen=True, order=True)
@@ -205,15 +215,18 @@ def _node_line(root: yaml.Node | None, loc: tuple[object, ...]) -> int:
     return line
 
 
-def _spec(text: str) -> tuple[ScenarioSpec | None, list[Violation], yaml.Node | None]:
+def _spec(raw: bytes) -> tuple[ScenarioSpec | None, list[Violation], yaml.Node | None]:
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 0
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return None, [Violation(SCENARIO_FILE, line, "schema", f"invalid YAML: {problem}")], None
+        # The strict reader first: it refuses alias bombs, deep nesting and duplicate keys
+        # before anything is expanded; composing again afterwards only finds lines.
+        data = load_yaml(raw)
+        root = yaml.compose(raw.decode("utf-8"))
+    except YamlError as exc:
+        return (
+            None,
+            [Violation(SCENARIO_FILE, exc.line, "schema", f"invalid YAML: {exc.reason}")],
+            None,
+        )
     if not isinstance(data, dict):
         return None, [Violation(SCENARIO_FILE, 1, "schema", "must be a mapping")], root
     try:
@@ -224,7 +237,12 @@ def _spec(text: str) -> tuple[ScenarioSpec | None, list[Violation], yaml.Node | 
             loc = tuple(err["loc"])
             where = ".".join(str(p) for p in loc) or "scenario"
             out.append(
-                Violation(SCENARIO_FILE, _node_line(root, loc), "schema", f"{where}: {err['msg']}")
+                Violation(
+                    SCENARIO_FILE,
+                    _node_line(root, loc),
+                    "schema",
+                    f"{_printable(where)}: {_printable(err['msg'])}",
+                )
             )
         return None, out, root
 
@@ -234,27 +252,41 @@ def lint_scripts(
     scripts: Mapping[str, str],
     files: Mapping[str, str],
     spec_root: yaml.Node | None = None,
+    *,
+    complete: bool = True,
 ) -> list[Violation]:
-    """The script rules (access path, shellcheck, params) for a loaded scenario's scripts."""
+    """The script rules (access path, shellcheck, params) for a loaded scenario's scripts.
+
+    `complete` is False when some scripts could not be read (secret): a param then cannot
+    be called unused.
+    """
     out: list[Violation] = []
     for kind, text in scripts.items():
         out += access_path(files[kind], text)
         out += shellcheck(files[kind], text)
-    out += params_use(spec, scripts, files, _node_line(spec_root, ("params",)))
+    params = params_use(spec, scripts, files, _node_line(spec_root, ("params",)))
+    out += params if complete else [v for v in params if v.file != SCENARIO_FILE]
     return out
 
 
-def lint_directory(directory: Path | str) -> list[Violation]:
-    """Every rule violation in one scenario directory, sorted by file and line."""
+def lint_directory(directory: Path | str, root: Path | str | None = None) -> list[Violation]:
+    """Every rule violation in one scenario directory, sorted by file and line.
+
+    Every file must resolve inside `root` (the project; the directory itself when None).
+    """
     path = Path(directory)
+    tree = Path(root) if root is not None else path
     if not path.is_dir():
         return [Violation("", 0, "files", "not a scenario directory")]
     manifest = path / SCENARIO_FILE
-    if not manifest.is_file():
+    if not manifest.exists() and not manifest.is_symlink():
         return [Violation(SCENARIO_FILE, 0, "files", "scenario.yaml is missing")]
-    raw = manifest.read_bytes()
-    text = raw.decode("utf-8", errors="replace")
-    spec, out, root = _spec(text)
+    try:
+        check_directory(path, tree)
+        raw = read_source(manifest, tree, MAX_SPEC_BYTES)
+    except SourceError as exc:
+        return [Violation(SCENARIO_FILE, 0, "source", str(exc))]
+    spec, out, spec_root = _spec(raw)
     unicode_ok = spec is not None and spec.unicode is not None
     if not unicode_ok:
         out += non_ascii(SCENARIO_FILE, raw)
@@ -264,34 +296,48 @@ def lint_directory(directory: Path | str) -> list[Violation]:
         out.append(
             Violation(
                 SCENARIO_FILE,
-                _node_line(root, ("id",)),
+                _node_line(spec_root, ("id",)),
                 "schema",
-                f"id {spec.id!r} must match the directory name {path.name!r}",
+                f"id {spec.id!r} must match the directory name {_printable(path.name)!r}",
             )
+        )
+    if spec.secret:
+        out.append(
+            Violation(SCENARIO_FILE, _node_line(spec_root, ("secret",)), "secret", SECRET_DIRECTORY)
         )
     scripts: dict[str, str] = {}
     files: dict[str, str] = {}
     for kind in SCRIPT_KINDS:
         name = script_file(spec, kind)
-        file = path / name
-        if not file.is_file():
-            if kind in REQUIRED_SCRIPTS:
-                out.append(Violation(name, 0, "files", f"{name} is missing (required)"))
+        try:
+            check_script_name(name)
+            file = path / name
+            if not file.exists() and not file.is_symlink():
+                if kind in REQUIRED_SCRIPTS:
+                    out.append(Violation(name, 0, "files", f"{name} is missing (required)"))
+                continue
+            data = read_source(file, tree, MAX_SCRIPT_BYTES)
+        except SourceError as exc:
+            out.append(Violation(_printable(name), 0, "source", str(exc)))
             continue
-        data = file.read_bytes()
         if not unicode_ok:
             out += non_ascii(name, data)
         scripts[kind] = data.decode("utf-8", errors="replace")
         files[kind] = name
-    out += lint_scripts(spec, scripts, files, root)
+    out += lint_scripts(spec, scripts, files, spec_root)
     return sorted(set(out))
 
 
-def lint_scenario(scenario: Scenario) -> list[Violation]:
-    """The rules for an already loaded scenario (for example one held inline in a stack)."""
+def lint_scenario(scenario: Scenario, unreadable: frozenset[str] = frozenset()) -> list[Violation]:
+    """The rules for an already loaded scenario (for example one held inline in a stack).
+
+    Scripts whose kind is in `unreadable` (secret, not decrypted here) are skipped; every
+    other script is linted.
+    """
     out: list[Violation] = []
+    scripts = {k: v for k, v in scenario.scripts.items() if k not in unreadable}
     if scenario.spec.unicode is None:
-        for kind, text in scenario.scripts.items():
+        for kind, text in scripts.items():
             out += non_ascii(scenario.files[kind], text.encode("utf-8"))
-    out += lint_scripts(scenario.spec, scenario.scripts, scenario.files)
+    out += lint_scripts(scenario.spec, scripts, scenario.files, complete=not unreadable)
     return sorted(set(out))

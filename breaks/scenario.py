@@ -14,8 +14,17 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from breaks.sources import (
+    MAX_SCRIPT_BYTES,
+    MAX_SPEC_BYTES,
+    SourceError,
+    check_directory,
+    check_script_name,
+    read_source,
+)
+from components.strict_yaml import YamlError, load_yaml
 
 SCRIPT_KINDS = ("setup", "break", "verify", "solve", "invariants")
 """Every script a scenario may hold, in lifecycle order."""
@@ -23,6 +32,11 @@ SCRIPT_KINDS = ("setup", "break", "verify", "solve", "invariants")
 DEFAULT_SCRIPT_FILES: dict[str, str] = {kind: f"{kind}.sh" for kind in SCRIPT_KINDS}
 REQUIRED_SCRIPTS = ("break", "solve")
 SCENARIO_FILE = "scenario.yaml"
+
+SECRET_DIRECTORY = (
+    "secret: true, but a directory's scripts are plain text: keep a secret break inline "
+    "in the stack file, its files encrypted (pulumi config set --secret --path ...)"
+)
 
 PARAM_ENV_PREFIX = "KLUSTERED_PARAM_"
 """Param `maxPods` reaches the scripts as `KLUSTERED_PARAM_MAX_PODS` (UPPER_SNAKE case)."""
@@ -218,36 +232,52 @@ def parse_spec(data: object, where: str) -> ScenarioSpec:
         raise ScenarioError(where, format_validation_error(exc)) from None
 
 
-def load_scenario(directory: Path | str) -> Scenario:
+def load_scenario(directory: Path | str, root: Path | str | None = None) -> Scenario:
     """Load a scenario directory; raise ScenarioError when it is not loadable.
 
-    Loading checks the schema, that the id matches the directory name and that the
-    required scripts exist; the full rule set (ASCII, access path, shellcheck) is lint's.
+    Every file resolves inside `root` (the project, or the catalog; the directory itself
+    when None), is a regular file and within the size limits. Loading checks the schema,
+    that the id matches the directory name and that the required scripts exist; the full
+    rule set (ASCII, access path, shellcheck) is lint's.
     """
     path = Path(directory)
+    tree = Path(root) if root is not None else path
     where = str(path)
     manifest = path / SCENARIO_FILE
-    if not manifest.is_file():
-        raise ScenarioError(where, [f"{SCENARIO_FILE} is missing"])
     try:
-        data = yaml.safe_load(manifest.read_bytes().decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(where, [f"{SCENARIO_FILE} is not valid YAML: {problem}"]) from None
+        check_directory(path, tree)
+        if not manifest.exists():
+            raise ScenarioError(where, [f"{SCENARIO_FILE} is missing"])
+        raw = read_source(manifest, tree, MAX_SPEC_BYTES)
+    except SourceError as exc:
+        raise ScenarioError(where, [str(exc)]) from None
+    try:
+        data = load_yaml(raw)
+    except YamlError as exc:
+        raise ScenarioError(where, [f"{SCENARIO_FILE} is not valid YAML: {exc}"]) from None
     spec = parse_spec(data, where)
     problems = []
     if spec.id != path.name:
         problems.append(f"id {spec.id!r} must match the directory name {path.name!r}")
+    if spec.secret:
+        problems.append(SECRET_DIRECTORY)
     scripts: dict[str, str] = {}
     files: dict[str, str] = {}
     for kind in SCRIPT_KINDS:
         name = script_file(spec, kind)
-        file = path / name
-        if file.is_file():
-            scripts[kind] = file.read_bytes().decode("utf-8", errors="replace")
+        try:
+            check_script_name(name)
+            file = path / name
+            if not file.exists() and not file.is_symlink():
+                if kind in REQUIRED_SCRIPTS:
+                    problems.append(f"{name} is missing (a {kind} script is required)")
+                continue
+            scripts[kind] = read_source(file, tree, MAX_SCRIPT_BYTES).decode(
+                "utf-8", errors="replace"
+            )
             files[kind] = name
-        elif kind in REQUIRED_SCRIPTS:
-            problems.append(f"{name} is missing (a {kind} script is required)")
+        except SourceError as exc:
+            problems.append(f"scripts.{kind}: {exc}")
     if problems:
         raise ScenarioError(where, problems)
     return Scenario(spec=spec, scripts=scripts, origin=where, files=files)
@@ -269,7 +299,11 @@ def scenario_from_inline(data: Mapping[str, Any]) -> Scenario:
     spec = parse_spec(body, where)
     scripts: dict[str, str] = {}
     files: dict[str, str] = {}
-    problems = []
+    problems = [
+        f"files.{name}: {len(text)} characters, more than the {MAX_SCRIPT_BYTES} allowed"
+        for name, text in raw_files.items()
+        if len(text) > MAX_SCRIPT_BYTES
+    ]
     for kind in SCRIPT_KINDS:
         name = script_file(spec, kind)
         if name in raw_files:

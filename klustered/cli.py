@@ -49,7 +49,12 @@ def _load(stack: str) -> tuple[StackFile, StackConfig]:
         stack_file = load_stack_file(stack)
     except StackFileError as exc:
         raise _fail(f"error: {exc}") from None
-    result = check_stack_config(stack_file.config, stack_file.project_dir, stack=stack_file.name)
+    result = check_stack_config(
+        stack_file.config,
+        stack_file.project_dir,
+        stack=stack_file.name,
+        secret_keys=stack_file.secret_keys,
+    )
     for warning in result.warnings:
         err.print(f"warning: {warning}", markup=False, soft_wrap=True)
     if result.config is None:
@@ -102,7 +107,12 @@ def _validate_json(stack: str) -> int:
         problems = [{"field": "", "message": str(exc), "severity": "error"}]
         print(json.dumps(problems, indent=2))
         return 1
-    result = check_stack_config(stack_file.config, stack_file.project_dir, stack=stack_file.name)
+    result = check_stack_config(
+        stack_file.config,
+        stack_file.project_dir,
+        stack=stack_file.name,
+        secret_keys=stack_file.secret_keys,
+    )
     problems = [{**e.as_dict(), "severity": "error"} for e in result.errors]
     problems += [{**w.as_dict(), "severity": "warning"} for w in result.warnings]
     print(json.dumps(problems, indent=2))
