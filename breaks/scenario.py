@@ -246,7 +246,7 @@ def load_scenario(directory: Path | str, root: Path | str | None = None) -> Scen
     manifest = path / SCENARIO_FILE
     try:
         check_directory(path, tree)
-        if not manifest.exists():
+        if not manifest.exists() and not manifest.is_symlink():
             raise ScenarioError(where, [f"{SCENARIO_FILE} is missing"])
         raw = read_source(manifest, tree, MAX_SPEC_BYTES)
     except SourceError as exc:

@@ -28,12 +28,18 @@ def _shown(path: Path | str) -> str:
     return "".join(c if 32 <= ord(c) < 127 else f"\\u{ord(c):04x}" for c in text)
 
 
+def resolved(path: Path) -> Path | None:
+    """`path` with every symlink followed; None for a symlink loop or an unreadable path."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return None
+
+
 def inside(path: Path, root: Path) -> bool:
     """True when `path`, with every symlink followed, is `root` or below it."""
-    try:
-        return path.resolve().is_relative_to(root.resolve())
-    except (OSError, RuntimeError):
-        return False
+    real, real_root = resolved(path), resolved(root)
+    return real is not None and real_root is not None and real.is_relative_to(real_root)
 
 
 def check_script_name(name: str) -> None:
@@ -55,17 +61,23 @@ def check_directory(directory: Path, root: Path) -> None:
 
 def read_source(file: Path, root: Path, limit: int) -> bytes:
     """The bytes of a break file that resolves inside `root`, is regular and small enough."""
+    target = resolved(file)
+    if target is None:
+        raise SourceError(f"{_shown(file.name)} is a symlink loop")
     if not inside(file, root):
-        target = file.resolve() if file.exists() or file.is_symlink() else file
-        raise SourceError(f"{file.name} resolves to {_shown(target)}, outside {_shown(root)}")
+        raise SourceError(
+            f"{_shown(file.name)} resolves to {_shown(target)}, outside {_shown(root)}"
+        )
     try:
         info = file.stat()
     except OSError as exc:
-        raise SourceError(f"{file.name} cannot be read ({exc.strerror})") from None
+        raise SourceError(f"{_shown(file.name)} cannot be read ({exc.strerror})") from None
     if not stat.S_ISREG(info.st_mode):
-        raise SourceError(f"{file.name} is not a regular file")
+        raise SourceError(f"{_shown(file.name)} is not a regular file")
     if info.st_size > limit:
-        raise SourceError(f"{file.name} is {info.st_size} bytes, more than the {limit} allowed")
+        raise SourceError(
+            f"{_shown(file.name)} is {info.st_size} bytes, more than the {limit} allowed"
+        )
     try:
         with file.open("rb") as handle:
             data = handle.read(limit + 1)
