@@ -1,7 +1,9 @@
 """The KlusteredBench lifecycle as the scripts a break's commands run, in order.
 
 verify green before, break, verify red after (a break that does not bite fails); with a
-rehearsal: solve, verify green, break again, verify red. Pure: text in, text out.
+rehearsal: solve, verify green, break again, verify red. Every break step runs under the
+access guard and is followed by the host's access check (`breaks.access_guard`), and so
+is every solve. Pure: text in, text out.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import base64
 from dataclasses import dataclass
 from typing import Literal
 
+from breaks.access_guard import with_access_guard
 from breaks.render import render_steps
 from breaks.scenario import Scenario
 from components.shell import load_script, render_script
@@ -95,4 +98,5 @@ def lifecycle_steps(
         Step("60-break", "targets", steps["break"], reverts=True),
         Step("70-verify-red", "control-plane-1", expect("red", "after the break")),
     ]
-    return out
+    # Access: every break step guarded, the host's SSH check after each break and solve.
+    return with_access_guard(scenario, out, steps["solve"])

@@ -78,6 +78,8 @@ def test_the_break_runs_on_its_targets_after_verify_and_the_workload(run: Offlin
         f"{prefix}-10-verify-before",
         f"{prefix}-60-break-blue-worker-1",
         f"{prefix}-60-break-blue-worker-2",
+        f"{prefix}-65-access-check-blue-worker-1",
+        f"{prefix}-65-access-check-blue-worker-2",
         f"{prefix}-70-verify-red",
     ]
     before = names[f"{prefix}-10-verify-before"]
@@ -89,12 +91,21 @@ def test_the_break_runs_on_its_targets_after_verify_and_the_workload(run: Offlin
     for worker in ("blue-worker-1", "blue-worker-2"):
         step = names[f"{prefix}-60-break-{worker}"]
         assert before.urn in step.dependencies
-        assert "export KLUSTERED_PARAM_MAX_PODS=2" in step.inputs["stdin"]
+        assert "export KLUSTERED_PARAM_MAX_PODS=2" in _guarded_step(step.inputs["stdin"])
+        check = names[f"{prefix}-65-access-check-{worker}"]
+        assert step.urn in check.dependencies
     red = names[f"{prefix}-70-verify-red"]
-    assert {names[f"{prefix}-60-break-{w}"].urn for w in ("blue-worker-1", "blue-worker-2")} <= set(
-        red.dependencies
-    )
+    checks = {
+        names[f"{prefix}-65-access-check-{w}"].urn for w in ("blue-worker-1", "blue-worker-2")
+    }
+    assert checks <= set(red.dependencies)
     assert red.inputs["triggers"], "verify-red must run again when the break changes"
+
+
+def _guarded_step(stdin: str) -> str:
+    """The break step a guard wrapper carries (base64 in its STEP_B64 variable)."""
+    [line] = [x for x in stdin.splitlines() if x.startswith("export STEP_B64=")]
+    return base64.b64decode(line.split("=", 1)[1].strip("'")).decode()
 
 
 def test_destroying_a_break_runs_its_solve_on_the_targets(run: OfflineRun) -> None:
@@ -122,10 +133,13 @@ def test_a_rehearsal_breaks_solves_and_breaks_again(run_episode: RunEpisode) -> 
     assert steps == [
         "10-verify-before",
         "20-rehearse-break-blue-control-plane-1",
+        "25-rehearse-access-check-blue-control-plane-1",
         "30-rehearse-verify-red",
         "40-rehearse-solve-blue-control-plane-1",
+        "45-rehearse-access-check-solved-blue-control-plane-1",
         "50-rehearse-verify-green",
         "60-break-blue-control-plane-1",
+        "65-access-check-blue-control-plane-1",
         "70-verify-red",
     ]
 
@@ -165,6 +179,7 @@ def test_plan_files_hold_each_break_step(run: OfflineRun) -> None:
     assert steps == [
         "blue/breaks/kubelet-maxpods/10-verify-before.sh",
         "blue/breaks/kubelet-maxpods/60-break.sh",
+        "blue/breaks/kubelet-maxpods/65-access-check.sh",
         "blue/breaks/kubelet-maxpods/70-verify-red.sh",
         "blue/breaks/kubelet-maxpods/80-solve-on-destroy.sh",
     ]
