@@ -43,10 +43,30 @@ class BreakArgs(TypedDict):
     """What must exist first besides the cluster's readiness (the workload)."""
 
 
-def revert_command(shell: str, solve: str) -> str:
-    """The delete command: the solve script, base64 in the command string (delete has no stdin)."""
+REVERT_ENV = "LC_KLUSTERED_SOLVE"
+"""Carries a secret break's solve to its delete command (sshd passes LC_* by default)."""
+
+
+def revert_command(shell: str, solve: str, *, secret: bool = False) -> str:
+    """The delete command: the solve script, base64 (delete has no stdin).
+
+    A public break's solve rides in the command string. A secret break's cannot: pulumi-
+    command prints the command string when it fails. Its solve comes in the environment
+    variable REVERT_ENV instead (`revert_environment`), which is never printed.
+    """
+    if secret:
+        return (
+            f'test -n "${{{REVERT_ENV}:-}}" || {{ echo "klustered: the solve did not arrive '
+            f'(sshd must accept {REVERT_ENV}: AcceptEnv LC_*)" >&2; exit 1; }}; '
+            f'printf %s "${REVERT_ENV}" | base64 -d | {shell}'
+        )
     encoded = base64.b64encode(solve.encode()).decode()
     return f"printf '%s' '{encoded}' | base64 -d | {shell}"
+
+
+def is_secret_break(scenario: Scenario) -> bool:
+    """A break whose scripts are secret: held inline in the stack file, or `secret: true`."""
+    return scenario.spec.secret or scenario.origin.startswith("inline:")
 
 
 class Break(pulumi.ComponentResource):
@@ -72,6 +92,7 @@ class Break(pulumi.ComponentResource):
             n for n in cluster.nodes if n.role == NodeRole.CONTROL_PLANE and n.slot.index == 1
         )
         self.targets = [t.name for t in targets]
+        self.secret = is_secret_break(scenario)
 
         # The shape of the lifecycle does not depend on the verify text: take it now, and
         # render the real scripts once the cluster's default verify is known.
@@ -121,15 +142,25 @@ class Break(pulumi.ComponentResource):
         rerun_with: pulumi.Output[str] | None,
     ) -> remote.Command:
         delete: pulumi.Output[str] | None = None
+        environment: dict[str, pulumi.Input[str]] | None = None
         if solve is not None:
-            shell = node.shell
-            delete = pulumi.Output.secret(solve.apply(lambda text: revert_command(shell, text)))
+            shell, secret = node.shell, self.secret
+            delete = pulumi.Output.secret(
+                solve.apply(lambda text: revert_command(shell, text, secret=secret))
+            )
+            if secret:
+                environment = {
+                    REVERT_ENV: pulumi.Output.secret(
+                        solve.apply(lambda text: base64.b64encode(text.encode()).decode())
+                    )
+                }
         return remote.Command(
             resource_name,
             connection=node.connection,
             create=node.shell,
             stdin=script,
             delete=delete,
+            environment=environment,
             triggers=[rerun_with] if rerun_with is not None else None,
             logging=remote.Logging.NONE,
             add_previous_output_in_env=False,
