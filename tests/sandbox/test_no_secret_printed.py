@@ -142,7 +142,11 @@ if [ "$1" = version ]; then
   echo v1.34.3
   exit 0
 fi
-config="$(sed -n 's/.*--config \([^ ]*\).*//p' <<<"$*")"
+config=""
+while [ $# -gt 0 ]; do
+  if [ "$1" = --config ]; then config="$2"; fi
+  shift
+done
 token="$(grep -o '[a-z0-9]\{6\}\.[a-z0-9]\{16\}' "$config" | head -1)"
 key="$(grep -o '[0-9a-f]\{64\}' "$config" | head -1)"
 {
