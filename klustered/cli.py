@@ -20,6 +20,7 @@ from rich.tree import Tree
 
 from klustered.breaks_cli import app as breaks_app
 from klustered.config import StackConfig, check_stack_config
+from klustered.dns_cli import app as dns_app
 from klustered.expired_cli import expired
 from klustered.plan import OfflineRun, plan_stack, write_plan
 from klustered.stackfile import StackFile, StackFileError, load_stack_file
@@ -31,6 +32,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(breaks_app, name="breaks")
+app.add_typer(dns_app, name="dns")
 app.command()(expired)
 
 StackArg = Annotated[str, typer.Argument(metavar="STACK|FILE", help="Stack name or file.")]
@@ -96,7 +98,22 @@ def validate(
     stack_file, config = _load(stack)
     out.print(_summary(stack_file, config))
     mesh = f"mesh {config.mesh.cidr}" if config.mesh.enabled else "mesh off"
-    out.print(f"Kubernetes {config.kubernetes.version}, {mesh}: valid.", markup=False)
+    if config.dns is not None:
+        dns = config.dns
+        apex = "created here" if dns.create_apex else "existing"
+        out.print(
+            f"DNS: {stack_file.name}.{dns.domain} (DNSSEC), delegated from zone {dns.zone} "
+            f"({apex}, project {dns.project}); registrar {dns.registrar}",
+            markup=False,
+            soft_wrap=True,
+        )
+    teleport = config.access.teleport
+    access = (
+        f"Teleport {teleport.version} (GitHub org {teleport.github_org})"
+        if teleport
+        else "no guest access"
+    )
+    out.print(f"Kubernetes {config.kubernetes.version}, {mesh}, {access}: valid.", markup=False)
 
 
 def _validate_json(stack: str) -> int:

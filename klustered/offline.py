@@ -16,11 +16,15 @@ import string
 from dataclasses import dataclass, field
 from typing import Any
 
+import dns.dnssec
+import dns.name
 import pulumi
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from dns.dnssectypes import Algorithm
+from dns.rdtypes.dnskeybase import Flag
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.proto import resource_pb2
@@ -322,24 +326,93 @@ def fake_outputs(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
     elif typ in ("command:remote:Command", "command:local:Command"):
         out.setdefault("stdout", "")
         out.setdefault("stderr", "")
+    elif typ == MANAGED_ZONE:
+        letter = "abcde"[seed[0] % 5]
+        out["nameServers"] = [f"ns-cloud-{letter}{n}.googledomains.com." for n in range(1, 5)]
+        out["managedZoneId"] = str(int.from_bytes(seed[:6], "big"))
+        out.setdefault("project", "offline-project")
     return out
+
+
+MANAGED_ZONE = "gcp:dns/managedZone:ManagedZone"
+GET_KEYS = "gcp:dns/getKeys:getKeys"
+
+
+def managed_zone_id(inputs: dict[str, Any], name: str) -> str:
+    """A managed zone's id as Cloud DNS's provider reports it."""
+    project = inputs.get("project") or "offline-project"
+    return f"projects/{project}/managedZones/{inputs.get('name') or name}"
+
+
+def _dnssec_key(dns_name: str, flags: int, seed: bytes) -> dict[str, Any]:
+    """One Cloud DNS DnsKey (ECDSA P-256) for `dns_name`, from a real key derived from `seed`.
+
+    The key tag and the DS digest are computed from the DNSKEY record the key makes, so a
+    DS built from these values validates against the public key (RFC 4034 5.1.4).
+    """
+    private = ec.derive_private_key(int.from_bytes(seed[:25], "big") + 1, ec.SECP256R1())
+    dnskey = dns.dnssec.make_dnskey(private.public_key(), Algorithm.ECDSAP256SHA256, flags=flags)
+    key: dict[str, Any] = {
+        "algorithm": "ecdsap256sha256",
+        "creationTime": "2026-01-01T00:00:00.000Z",
+        "description": "",
+        "id": str(int.from_bytes(seed[25:29], "big")),
+        "isActive": True,
+        "keyLength": 256,
+        "keyTag": dns.dnssec.key_id(dnskey),
+        "publicKey": base64.b64encode(dnskey.key).decode(),
+        "digests": [],
+    }
+    if flags & Flag.SEP:
+        ds = dns.dnssec.make_ds(dns.name.from_text(dns_name), dnskey, "SHA256")
+        key["digests"] = [{"digest": ds.digest.hex(), "type": "sha256"}]
+        key["dsRecord"] = f"{ds.key_tag} {ds.algorithm} {ds.digest_type} {ds.digest.hex()}"
+    return key
+
+
+def fake_keys(zone_id: str, dns_name: str, project: str) -> dict[str, Any]:
+    """What `gcp.dns.get_keys` returns for a signed zone: one active KSK and one ZSK."""
+    return {
+        "id": zone_id,
+        "managedZone": zone_id,
+        "project": project,
+        "keySigningKeys": [_dnssec_key(dns_name, 257, _seed(GET_KEYS, dns_name, "ksk"))],
+        "zoneSigningKeys": [_dnssec_key(dns_name, 256, _seed(GET_KEYS, dns_name, "zsk"))],
+    }
 
 
 class OfflineMocks(pulumi.runtime.Mocks):
     """Mocks that answer like the providers, with real throwaway keys and passwords."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.zones: dict[str, dict[str, Any]] = {}
+        """Every managed zone registered so far, by id and by name (for `getKeys`)."""
 
     def new_resource(
         self, args: pulumi.runtime.MockResourceArgs
     ) -> tuple[str | None, dict[Any, Any]]:
         """A resource's id and outputs: its inputs plus what its provider would compute."""
         inputs = unwrap_secrets(args.inputs)
-        return f"{args.name}-id", fake_outputs(args.typ, args.name, inputs)
+        outputs = fake_outputs(args.typ, args.name, inputs)
+        if args.typ == MANAGED_ZONE:
+            zone_id = managed_zone_id(inputs, args.name)
+            self.zones[zone_id] = self.zones[str(inputs.get("name"))] = outputs
+            return zone_id, outputs
+        return f"{args.name}-id", outputs
 
     def call(
         self, args: pulumi.runtime.MockCallArgs
     ) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
-        """Invokes return their arguments: the program does not rely on any lookup."""
-        return dict(args.args), None
+        """`getKeys` answers with real keys for the zone; other invokes return their arguments."""
+        if args.token == GET_KEYS:
+            zone_ref = str(args.args.get("managedZone") or "")
+            zone = self.zones.get(zone_ref, {})
+            # A zone this program did not create (an existing apex): its DNS name is unknown.
+            dns_name = str(zone.get("dnsName") or f"{zone_ref.rsplit('/', 1)[-1]}.offline.invalid.")
+            project = str(args.args.get("project") or zone.get("project") or "offline-project")
+            return fake_keys(zone_ref, dns_name, project), []
+        return dict(args.args), []
 
 
 def is_secret(value: Any) -> bool:
@@ -412,12 +485,35 @@ class Registration:
         return secret_paths(self.raw_inputs)
 
 
+@dataclass
+class Invoke:
+    """One invoke (a provider function such as `gcp:dns/getKeys:getKeys`) and its answer."""
+
+    token: str
+    args: dict[str, Any]
+    result: dict[str, Any]
+
+
 class RecordingMonitor(MockMonitor):
     """A mock monitor that keeps every registration, with its dependencies and options."""
 
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.registrations: list[Registration] = []
+        self.invokes: list[Invoke] = []
+        """Every invoke the program made, in order, with what the mocks answered."""
+
+    def Invoke(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        """Answer the invoke from the mocks and record it."""
+        response = super().Invoke(request)  # type: ignore[no-untyped-call]
+        self.invokes.append(
+            Invoke(
+                token=request.tok,
+                args=dict(rpc.deserialize_properties(request.args)),
+                result=dict(rpc.deserialize_properties(getattr(response, "return"))),
+            )
+        )
+        return response
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         """Record the request and answer as the engine would: outputs a provider marks

@@ -11,15 +11,22 @@ import asyncio
 import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pulumi
+from pulumi.runtime.settings import SETTINGS
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from klustered.offline import OfflineMocks, RecordingMonitor, Registration, mask_secrets
+from klustered.offline import (
+    Invoke,
+    OfflineMocks,
+    RecordingMonitor,
+    Registration,
+    mask_secrets,
+)
 from klustered.stackfile import StackFile
 
 
@@ -29,6 +36,8 @@ class OfflineRun:
 
     registrations: list[Registration]
     value: Any
+    invokes: list[Invoke] = field(default_factory=list)
+    """Every invoke the program made, in order, with what the mocks answered."""
 
     def by_type(self, typ: str) -> list[Registration]:
         """Registrations of one type token."""
@@ -83,6 +92,8 @@ def run_offline(
             pulumi.runtime.set_mocks(
                 mocks, project=project, stack=stack, preview=False, monitor=monitor
             )
+            # Outputs still pending from a run that failed must not be awaited by this one.
+            SETTINGS.outputs = set()
             pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
             holder: dict[str, Any] = {}
 
@@ -98,7 +109,7 @@ def run_offline(
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="klustered-offline") as pool:
         value = pool.submit(body).result()
-    return OfflineRun(monitor.registrations, value)
+    return OfflineRun(monitor.registrations, value, monitor.invokes)
 
 
 @dataclass

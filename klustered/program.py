@@ -12,7 +12,7 @@ from pulumi.runtime import config as runtime_config
 
 from klustered.config import NAMESPACE, StackConfig, check_stack_config
 from klustered.config.secrets import SECRET_PLACEHOLDER
-from klustered.episode import Episode
+from klustered.episode import Episode, EpisodeArgs
 
 MAX_VALUE_BYTES = 1_000_000
 """The largest config value the program reads (the stack file's own limit)."""
@@ -68,6 +68,11 @@ def _parse(text: str | None, secret: bool) -> Any:
         return text if not secret else SECRET_PLACEHOLDER
 
 
+def config_keys() -> set[str]:
+    """Every config key the engine passed to this program, of any namespace (no values)."""
+    return {*runtime_config.get_config_env(), *runtime_config.CONFIG.get()}
+
+
 def load_config(base_dir: Path | None = None) -> StackConfig:
     """The validated stack config; a clean RunError (no traceback) listing every problem.
 
@@ -91,8 +96,25 @@ def load_config(base_dir: Path | None = None) -> StackConfig:
 def main(base_dir: Path | None = None) -> Episode:
     """Build the episode for the current stack and export its outputs."""
     config = load_config(base_dir)
-    episode = Episode("episode", {"config": config, "base_dir": str(base_dir or Path.cwd())})
+    args: EpisodeArgs = {
+        "config": config,
+        "base_dir": str(base_dir or Path.cwd()),
+        "stack": pulumi.get_stack(),
+    }
+    github_token = pulumi.Config("github").get_secret("token")
+    if github_token is not None:
+        args["github_token"] = github_token
+    episode = Episode("episode", args)
     pulumi.export("sshPublicKey", episode.ssh_public_key)
+    if episode.teleport is not None and episode.teleport_machine is not None:
+        pulumi.export(
+            "access",
+            {
+                "url": episode.teleport.public_url,
+                "publicIp": episode.teleport_machine.public_ip,
+                "console": episode.teleport_machine.console,
+            },
+        )
     pulumi.export(
         "teams",
         {
@@ -114,6 +136,16 @@ def main(base_dir: Path | None = None) -> Episode:
             for name, team in episode.teams.items()
         },
     )
+    if episode.dns is not None:
+        pulumi.export(
+            "dns",
+            {
+                "zone": episode.dns.dns_name,
+                "nameServers": episode.dns.name_servers,
+                "dsRecords": episode.dns.ds_records,
+                "names": episode.dns.names,
+            },
+        )
     if config.expires is not None:
         expires = config.expires.isoformat()
         secret = f"{NAMESPACE}:expires" in read_stack_config().secret_keys

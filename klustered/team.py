@@ -5,16 +5,19 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 
 from breaks.catalog import resolve_scenario
 from breaks.component import Break
-from components.cluster.component import Cluster, ClusterNodeArgs, NodePhaseArgs
-from components.machines.machine import Machine
+from components.cluster.component import Cluster, ClusterArgs, ClusterNodeArgs, NodePhaseArgs
+from components.machines.machine import Machine, MachineHost
 from components.mesh.component import Mesh
 from components.nodes import NodeRole, NodeSlot, node_slots
+from components.teleport.agents import TeleportAgents
+from components.teleport.component import TeleportHandle
+from components.teleport.resources import TEAM_LABEL
 from components.workload.component import Workload
 from components.workload.goal_check import render_goal_check
 from components.workload.manifests import NODE_PORT
@@ -44,6 +47,13 @@ class TeamArgs(TypedDict):
     mesh_addresses: dict[str, ipaddress.IPv4Interface]
     """Every node's mesh address (empty when the mesh is off)."""
     base_dir: str
+    teleport: NotRequired[TeleportHandle | None]
+    """The episode's Teleport server: every node runs an agent joined to it."""
+    api_dns_name: NotRequired[str]
+    """`api.<team>.<stack>.<domain>` when the episode has DNS: in the API certificate and
+    the kubeconfig output."""
+    app_dns_name: NotRequired[str]
+    """`<team>.<stack>.<domain>` when the episode has DNS: the app URL uses it."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +73,12 @@ class Team(pulumi.ComponentResource):
     cluster: Cluster
     workload: Workload
     mesh: Mesh | None
+    agents: TeleportAgents | None
     nodes: list[NodeOutput]
+    api_ips: list[pulumi.Output[str]]
+    """Every control plane's public address (what `api.<team>` points at)."""
+    app_ips: list[pulumi.Output[str]]
+    """The public addresses the app answers on: every worker, else control-plane-1."""
     rendered_files: dict[str, pulumi.Output[str]]
     """Files the team's nodes receive, keyed `<node>/<file>` (for the offline plan)."""
 
@@ -118,6 +133,34 @@ class Team(pulumi.ComponentResource):
         else:
             cluster_ips = {slot.name: machines[slot.name].private_ip for slot in slots}
 
+        self.agents = None
+        teleport = args.get("teleport")
+        if teleport is not None:
+            self.agents = TeleportAgents(
+                f"{name}-teleport-agents",
+                {
+                    "server": teleport,
+                    "nodes": [
+                        {
+                            "name": slot.name,
+                            "labels": {
+                                TEAM_LABEL: team.name,
+                                "node": slot.name,
+                                "role": slot.role.value,
+                            },
+                            "instance": _instance(machines[slot.name]),
+                        }
+                        for slot in slots
+                    ],
+                },
+                child,
+            )
+            for slot in slots:
+                agent = self.agents.nodes[slot.name]
+                extra[slot.name].append(
+                    {"file": agent.file, "script": agent.script, "secret": True}
+                )
+
         nodes: list[ClusterNodeArgs] = [
             {
                 "slot": slot,
@@ -129,19 +172,18 @@ class Team(pulumi.ComponentResource):
             }
             for slot in slots
         ]
-        self.cluster = Cluster(
-            f"{name}-cluster",
-            {
-                "team": team.name,
-                "kubernetes_version": config.kubernetes.version,
-                "pod_cidr": config.kubernetes.pod_cidr,
-                "service_cidr": config.kubernetes.service_cidr,
-                "nodes": nodes,
-                "ssh_private_key": args["ssh_private_key"],
-                "cilium_mtu": config.mesh.mtu if config.mesh.enabled else 0,
-            },
-            child,
-        )
+        cluster_args: ClusterArgs = {
+            "team": team.name,
+            "kubernetes_version": config.kubernetes.version,
+            "pod_cidr": config.kubernetes.pod_cidr,
+            "service_cidr": config.kubernetes.service_cidr,
+            "nodes": nodes,
+            "ssh_private_key": args["ssh_private_key"],
+            "cilium_mtu": config.mesh.mtu if config.mesh.enabled else 0,
+        }
+        if "api_dns_name" in args:
+            cluster_args["api_dns_name"] = args["api_dns_name"]
+        self.cluster = Cluster(f"{name}-cluster", cluster_args, child)
         self.workload = Workload(
             f"{name}-workload",
             {
@@ -189,11 +231,20 @@ class Team(pulumi.ComponentResource):
             (s for s in slots if s.role == NodeRole.WORKER),
             NodeSlot(team.name, NodeRole.CONTROL_PLANE, 1),
         )
-        self.app_url = machines[app_node.name].public_ip.apply(
-            lambda ip: f"http://{ip}:{NODE_PORT}"
+        self.api_ips = [
+            machines[s.name].public_ip for s in slots if s.role == NodeRole.CONTROL_PLANE
+        ]
+        workers = [machines[s.name].public_ip for s in slots if s.role == NodeRole.WORKER]
+        self.app_ips = workers or [machines[app_node.name].public_ip]
+        app_dns_name = args.get("app_dns_name")
+        self.app_url = (
+            pulumi.Output.from_input(f"http://{app_dns_name}:{NODE_PORT}")
+            if app_dns_name
+            else machines[app_node.name].public_ip.apply(lambda ip: f"http://{ip}:{NODE_PORT}")
         )
         self.rendered_files = {
             **(self.mesh.rendered_files if self.mesh else {}),
+            **(self.agents.rendered_files if self.agents else {}),
             **self.cluster.rendered_files,
             "goal-check.sh": self.cluster.handle.goal_check,
         }
@@ -208,9 +259,17 @@ class Team(pulumi.ComponentResource):
     def _machine(self, name: str, slot: NodeSlot, args: TeamArgs) -> Machine:
         return create_machine(
             f"{name}-{slot.role.value}-{slot.index}",
-            slot,
+            MachineHost.for_node(slot),
             self._settings(slot, args),
             ssh_public_key=args["ssh_public_key"],
             equinix_keys=args["equinix_keys"],
             parent=self,
         )
+
+
+def _instance(machine: Machine) -> pulumi.Output[str]:
+    """Something that changes when the machine is replaced: its id (else its address)."""
+    resource = machine.resource
+    if isinstance(resource, pulumi.CustomResource):
+        return resource.id
+    return machine.public_ip

@@ -11,28 +11,28 @@ from typing import Any
 import pulumi
 
 from components.machines.gcp import GcpMachine, GcpTeamFirewall
-from components.machines.machine import Machine
-from components.nodes import NodeSlot
+from components.machines.machine import Machine, MachineHost
 from klustered.config import MachinesConfig
 
 
 def create_machine(
     name: str,
-    slot: NodeSlot,
+    host: MachineHost,
     settings: MachinesConfig,
     *,
     ssh_public_key: pulumi.Input[str],
     equinix_keys: dict[str, Any],
     parent: pulumi.Resource,
 ) -> Machine:
-    """The machine for one node, named `<name>`, on the substrate `settings` selects."""
+    """The machine for one host (a node, or the Teleport server), on the substrate `settings`
+    selects."""
     child = pulumi.ResourceOptions(parent=parent)
     if settings.provider == "gcp":
         gcp = settings.gcp
         return GcpMachine(
             name,
             {
-                "slot": slot,
+                "host": host,
                 "project": gcp.project or "",
                 "zone": gcp.zone,
                 "machine_type": gcp.machine_type,
@@ -48,7 +48,7 @@ def create_machine(
     return EquinixMetalMachine(
         name,
         {
-            "slot": slot,
+            "host": host,
             "project": em.project or "",
             "metro": em.metro,
             "plan": em.plan,

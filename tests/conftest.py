@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from klustered.plan import OfflineRun, run_offline
+from klustered.stackfile import load_stack_file
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -42,9 +42,9 @@ def offline() -> Runner:
 
 @pytest.fixture
 def example_stack() -> dict[str, Any]:
-    """The `config:` mapping of the example stack file, parsed."""
-    data = yaml.safe_load((REPO / "stacks" / "Pulumi.episode-42.yaml").read_text())
-    return dict(data["config"])
+    """The `config:` mapping of the example stack file, parsed as `klustered plan` reads it
+    (secure values, which only the Pulumi CLI decrypts, as the text `[secret]`)."""
+    return dict(load_stack_file("episode-42", cwd=REPO).config)
 
 
 def episode_program() -> Any:

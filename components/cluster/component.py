@@ -81,6 +81,9 @@ class ClusterArgs(TypedDict):
     """Cilium's MTU; 0 or absent lets Cilium detect it (set it to the mesh MTU)."""
     dns_names: NotRequired[list[str]]
     """Extra names for the API server certificate."""
+    api_dns_name: NotRequired[str]
+    """The API's public DNS name (`api.<team>.<stack>.<domain>`): in the certificate's SANs
+    and the server of the kubeconfig output, so guests use the name, not an address."""
 
 
 def api_endpoint_name(team: str) -> str:
@@ -111,7 +114,7 @@ class Cluster(pulumi.ComponentResource):
     """A kubeadm cluster on the given machines, its admin kubeconfig and a provider for it."""
 
     api_endpoint: pulumi.Output[str]
-    """https://<control-plane-1 public address>:6443."""
+    """https://<api_dns_name or control-plane-1's public address>:6443."""
     kubeconfig: pulumi.Output[str]
     """The admin kubeconfig pointed at `api_endpoint` (secret)."""
     provider: k8s.Provider
@@ -135,6 +138,8 @@ class Cluster(pulumi.ComponentResource):
 
         secrets = self._secrets(name, child)
         key = pulumi.Output.secret(args["ssh_private_key"])
+        api_dns_name = args.get("api_dns_name")
+        dns_names = [*args.get("dns_names", []), *([api_dns_name] if api_dns_name else [])]
 
         control_plane_ips = [
             pulumi.Output.from_input(n["public_ip"])
@@ -149,7 +154,7 @@ class Cluster(pulumi.ComponentResource):
                 name=team,
                 version=version,
                 control_plane_endpoint=api_endpoint_name(team),
-                cert_sans=[*public_ips, *args.get("dns_names", [])],
+                cert_sans=[*public_ips, *dns_names],
                 pod_cidr=args["pod_cidr"],
                 service_cidr=args["service_cidr"],
             )
@@ -284,15 +289,26 @@ class Cluster(pulumi.ComponentResource):
             secret=True,
             after=[self.ready],
         )
-        self.api_endpoint = first_public_ip.apply(lambda ip: f"https://{ip}:{API_SERVER_PORT}")
+        address_endpoint = first_public_ip.apply(lambda ip: f"https://{ip}:{API_SERVER_PORT}")
+        self.api_endpoint = (
+            pulumi.Output.from_input(f"https://{api_dns_name}:{API_SERVER_PORT}")
+            if api_dns_name
+            else address_endpoint
+        )
         self.kubeconfig = pulumi.Output.secret(
             pulumi.Output.all(admin.stdout, self.api_endpoint).apply(
                 lambda v: external_kubeconfig(v[0], v[1]) if v[0] else ""
             )
         )
+        # The provider talks to the address: the name may not resolve yet in this update.
+        provider_kubeconfig: pulumi.Output[str] = pulumi.Output.secret(
+            pulumi.Output.all(admin.stdout, address_endpoint).apply(
+                lambda v: external_kubeconfig(v[0], v[1]) if v[0] else ""
+            )
+        )
         self.provider = k8s.Provider(
             f"{name}-provider",
-            kubeconfig=self.kubeconfig,
+            kubeconfig=provider_kubeconfig,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.ready]),
         )
         goal_check = first_cluster_ip.apply(lambda ip: render_goal_check(ip, wait_seconds=0))

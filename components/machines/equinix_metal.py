@@ -7,7 +7,7 @@ from typing import TypedDict
 import pulumi
 import pulumi_equinix_metal as metal
 
-from components.nodes import NodeSlot
+from components.machines.machine import MachineHost
 
 TYPE = "klustered:machines:EquinixMetalMachine"
 
@@ -15,8 +15,8 @@ TYPE = "klustered:machines:EquinixMetalMachine"
 class EquinixMetalMachineArgs(TypedDict):
     """One device: where, what size, and which project SSH key lets the episode in."""
 
-    slot: NodeSlot
-    """The node this device becomes."""
+    host: MachineHost
+    """The host name, and the team and role its tags carry."""
     project: str
     """Equinix Metal project id."""
     metro: str
@@ -39,18 +39,18 @@ class EquinixMetalMachine(pulumi.ComponentResource):
         self, name: str, args: EquinixMetalMachineArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(TYPE, name, {}, opts)
-        self.slot = args["slot"]
+        self.host = args["host"]
         metro = args["metro"]
         self.device = metal.Device(
             f"{name}-device",
-            hostname=self.slot.name,
+            hostname=self.host.hostname,
             project_id=args["project"],
             metro=metro,
             plan=args["plan"],
             operating_system=args["os"],
             billing_cycle="hourly",
             project_ssh_key_ids=[args["project_ssh_key_id"]],
-            tags=["klustered", f"team:{self.slot.team}", f"role:{self.slot.role.value}"],
+            tags=["klustered", f"team:{self.host.team}", f"role:{self.host.role}"],
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.public_ip = self.device.access_public_ipv4

@@ -7,7 +7,7 @@ from typing import TypedDict
 import pulumi
 import pulumi_gcp as gcp
 
-from components.nodes import NodeSlot
+from components.machines.machine import MachineHost
 
 TYPE = "klustered:machines:GcpMachine"
 FIREWALL_TYPE = "klustered:machines:GcpTeamFirewall"
@@ -18,7 +18,8 @@ SSH_USER = "klustered"
 class GcpMachineArgs(TypedDict):
     """One instance: project, zone, size, image and the SSH public key."""
 
-    slot: NodeSlot
+    host: MachineHost
+    """The host name, and the team and role its tags and labels carry."""
     project: str
     zone: str
     machine_type: str
@@ -28,9 +29,9 @@ class GcpMachineArgs(TypedDict):
     """The episode's OpenSSH public key (metadata holds nothing secret)."""
 
 
-def instance_name(slot: NodeSlot) -> str:
-    """The instance name: the node name (a valid GCE name: lower-case, digits, dashes)."""
-    return slot.name
+def instance_name(host: MachineHost) -> str:
+    """The instance name: the host name (a valid GCE name: lower-case, digits, dashes)."""
+    return host.hostname
 
 
 class GcpMachine(pulumi.ComponentResource):
@@ -45,8 +46,8 @@ class GcpMachine(pulumi.ComponentResource):
         self, name: str, args: GcpMachineArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(TYPE, name, {}, opts)
-        self.slot = args["slot"]
-        project, zone, host = args["project"], args["zone"], instance_name(self.slot)
+        self.host = args["host"]
+        project, zone, host = args["project"], args["zone"], instance_name(self.host)
         keys = pulumi.Output.from_input(args["ssh_public_key"]).apply(
             lambda key: f"{SSH_USER}:{key.strip()} {SSH_USER}"
         )
@@ -70,8 +71,8 @@ class GcpMachine(pulumi.ComponentResource):
             # Kubernetes routes pod traffic through nodes: GCE must not drop it.
             can_ip_forward=True,
             metadata={"ssh-keys": keys, "serial-port-enable": "TRUE"},
-            tags=["klustered", f"klustered-{self.slot.team}"],
-            labels={"klustered-team": self.slot.team, "klustered-role": self.slot.role.value},
+            tags=["klustered", f"klustered-{self.host.team}"],
+            labels={"klustered-team": self.host.team, "klustered-role": self.host.role},
             opts=pulumi.ResourceOptions(parent=self),
         )
         nic = self.instance.network_interfaces[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 import pulumi
@@ -15,10 +16,26 @@ SSH_PER_DIAL_TIMEOUT = 10
 """Seconds per SSH dial attempt."""
 
 
+@dataclass(frozen=True)
+class MachineHost:
+    """What a machine is for: its host name, and the team and role its tags carry."""
+
+    hostname: str
+    team: str
+    """The team it serves (a tag and label on clouds; `teleport` for the access server)."""
+    role: str
+    """control-plane, worker, or teleport."""
+
+    @classmethod
+    def for_node(cls, slot: NodeSlot) -> MachineHost:
+        """A cluster node's machine: named after the node."""
+        return cls(hostname=slot.name, team=slot.team, role=slot.role.value)
+
+
 class Machine(Protocol):
     """A booted host that takes the episode's SSH key: addresses, login and console."""
 
-    slot: NodeSlot
+    host: MachineHost
     public_ip: pulumi.Output[str]
     private_ip: pulumi.Output[str]
     console: pulumi.Output[str]

@@ -7,6 +7,8 @@ errors and warnings without raising. One module per section; cross-field rules l
 `klustered.config.checks`.
 """
 
+from klustered.config.access import AccessConfig, TeleportConfig
+from klustered.config.dns import DnsConfig
 from klustered.config.errors import ConfigError, ConfigWarning, StackConfigError, show
 from klustered.config.kubernetes import NEWEST_MINOR, OLDEST_MINOR, KubernetesConfig
 from klustered.config.machines import (
@@ -29,9 +31,11 @@ __all__ = [
     "NEWEST_MINOR",
     "OLDEST_MINOR",
     "TARGET_WORDS",
+    "AccessConfig",
     "BreakRef",
     "ConfigError",
     "ConfigWarning",
+    "DnsConfig",
     "EquinixMetalConfig",
     "EquinixMetalOverride",
     "GcpConfig",
@@ -46,6 +50,7 @@ __all__ = [
     "StackConfigError",
     "Targets",
     "TeamConfig",
+    "TeleportConfig",
     "Validation",
     "WorkloadConfig",
     "check_stack_config",

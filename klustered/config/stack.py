@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BeforeValidator, Field
 
+from klustered.config.access import AccessConfig
+from klustered.config.dns import DnsConfig
 from klustered.config.errors import show
 from klustered.config.kubernetes import KubernetesConfig
 from klustered.config.machines import MachinesConfig
@@ -36,10 +38,12 @@ class StackConfig(ConfigModel):
     expires: Expires | None = None
     """When CI destroys the stack; with a timezone, or it means a different instant per runner.
     A YAML timestamp is read as the text the user wrote (as Pulumi reads it)."""
+    access: AccessConfig = AccessConfig()
     kubernetes: KubernetesConfig = KubernetesConfig()
     machines: MachinesConfig = MachinesConfig()
     mesh: MeshConfig = MeshConfig()
     workload: WorkloadConfig = WorkloadConfig()
+    dns: DnsConfig | None = None
     teams: list[TeamConfig] = Field(min_length=1)
 
     def team_machines(self, team: TeamConfig, *, worker: bool = False) -> MachinesConfig:

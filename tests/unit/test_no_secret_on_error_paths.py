@@ -20,6 +20,7 @@ from conftest import REPO, episode_program
 
 from klustered.offline import OfflineMocks, RecordingMonitor
 from klustered.plan import OfflineRun, run_offline
+from klustered.stackfile import load_stack_file
 
 COMMAND = "command:remote:Command"
 MARKER = "zq-secret-solve-5b1d"
@@ -93,9 +94,7 @@ def command_strings(run: OfflineRun) -> Iterator[tuple[str, str, str]]:
 
 @pytest.fixture(scope="module")
 def run() -> OfflineRun:
-    import yaml
-
-    example = yaml.safe_load((REPO / "stacks" / "Pulumi.episode-42.yaml").read_text())["config"]
+    example = dict(load_stack_file("episode-42", cwd=REPO).config)
     return run_offline(episode_program, _config(_stack(example)), ["klustered:teams"])
 
 

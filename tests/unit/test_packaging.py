@@ -34,6 +34,8 @@ def test_installed_package_works_outside_the_repo(tmp_path: Path) -> None:
     work.mkdir()
     probe = (
         "import components.shell, components.nodes, breaks.catalog, klustered.config, sys;"
+        "import klustered.dnssec.anchor as anchor;"
+        "assert anchor.read_trust_anchor().ds, 'the root trust anchor is not in the package';"
         "sys.stdout.write(components.shell.__file__)"
     )
     where = subprocess.run(

@@ -5,7 +5,7 @@ package, listed in ERRORS (the stack is refused) or WARNINGS (the stack is valid
 is told).
 """
 
-from klustered.config.checks import breaks, expiry, machines, networks, teams
+from klustered.config.checks import access, breaks, dns, expiry, machines, networks, teams
 from klustered.config.checks.base import CheckContext, Rule, rule, run_rules
 
 ERRORS: tuple[Rule, ...] = (
@@ -17,10 +17,17 @@ ERRORS: tuple[Rule, ...] = (
     networks.ranges_clear_of_node_networks,
     machines.substrate_settings,
     breaks.break_refs,
+    access.access_settings,
+    dns.stack_makes_valid_names,
+    dns.registrar_has_its_token,
 )
 """Rules whose problems refuse the stack."""
 
-WARNINGS: tuple[Rule, ...] = (expiry.expiry_in_range, networks.ranges_are_private)
+WARNINGS: tuple[Rule, ...] = (
+    expiry.expiry_in_range,
+    access.guests_without_access,
+    networks.ranges_are_private,
+)
 """Rules whose problems are printed, and the stack still validates."""
 
 __all__ = ["ERRORS", "WARNINGS", "CheckContext", "Rule", "rule", "run_rules"]

@@ -1,0 +1,1 @@
+"""Access: one Teleport cluster per episode, GitHub SSO, per-team roles and node agents."""

@@ -1,0 +1,1 @@
+"""Shell scripts the Teleport server and the node agents run (sent on stdin)."""
