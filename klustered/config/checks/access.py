@@ -7,7 +7,7 @@ import re
 from klustered.config.checks.base import CheckContext, rule
 from klustered.config.errors import ConfigError, ConfigWarning, show
 
-GITHUB_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+GITHUB_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 """A GitHub team slug we can predict: GitHub lower-cases a team name and turns every run of
 other characters into one '-', so a name already in this form is its own slug."""
 GITHUB_SLUG_MAX = 255
