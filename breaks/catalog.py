@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from breaks.scenario import Scenario, ScenarioError, load_scenario, scenario_from_inline
+from breaks.scenario import Scenario, ScenarioError, load_scenario, scenario_from_inline, shown
 
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 
@@ -21,7 +21,7 @@ def catalog_ids() -> frozenset[str]:
 def catalog_dir(break_id: str) -> Path:
     """The directory of catalog break `break_id`; ScenarioError when there is none."""
     if break_id not in catalog_ids():
-        raise ScenarioError(break_id, [f"no break {break_id!r} in the catalog"])
+        raise ScenarioError(break_id, [f"no break {shown(break_id)} in the catalog"])
     return CATALOG_DIR / break_id
 
 

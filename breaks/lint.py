@@ -33,6 +33,7 @@ from breaks.scenario import (
     ScenarioSpec,
     param_env_name,
     script_file,
+    shown,
 )
 from breaks.sources import (
     MAX_SCRIPT_BYTES,
@@ -298,7 +299,7 @@ def lint_directory(directory: Path | str, root: Path | str | None = None) -> lis
                 SCENARIO_FILE,
                 _node_line(spec_root, ("id",)),
                 "schema",
-                f"id {spec.id!r} must match the directory name {_printable(path.name)!r}",
+                f"id {shown(spec.id)} must match the directory name {shown(path.name)}",
             )
         )
     if spec.secret:

@@ -84,7 +84,7 @@ class Param(BaseModel):
             ok = isinstance(value, int) and not isinstance(value, bool)
         else:
             ok = isinstance(value, str)
-        return None if ok else f"expected {self.type}, got {type(value).__name__} {value!r}"
+        return None if ok else f"expected {self.type}, got {type(value).__name__} {shown(value)}"
 
     def as_env(self, value: int | str | bool) -> str:
         """The value as the scripts see it: ints in decimal, bools as true/false."""
@@ -130,7 +130,7 @@ class ScenarioSpec(BaseModel):
     @classmethod
     def _id(cls, value: str) -> str:
         if not _ID.match(value):
-            raise ValueError(f"{value!r} is not a lower-case DNS label")
+            raise ValueError(f"{shown(value)} is not a lower-case DNS label")
         return value
 
     @field_validator("scripts")
@@ -138,14 +138,14 @@ class ScenarioSpec(BaseModel):
     def _scripts(cls, value: dict[str, str]) -> dict[str, str]:
         for kind in value:
             if kind not in SCRIPT_KINDS:
-                raise ValueError(f"{kind!r} is not one of {', '.join(SCRIPT_KINDS)}")
+                raise ValueError(f"{shown(kind)} is not one of {', '.join(SCRIPT_KINDS)}")
         return value
 
     @field_validator("timeout")
     @classmethod
     def _timeout(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"[0-9]{1,6}[smh]", value):
-            raise ValueError(f"{value!r} is not a duration like 90s, 15m or 1h")
+            raise ValueError(f"{shown(value)} is not a duration like 90s, 15m or 1h")
         return value
 
     @field_validator("targets")
@@ -156,7 +156,7 @@ class ScenarioSpec(BaseModel):
                 raise ValueError("a target list names at least one node")
             for name in value:
                 if not _ID.match(name):
-                    raise ValueError(f"{name!r} is not a node name")
+                    raise ValueError(f"{shown(name)} is not a node name")
         return value
 
     @field_validator("params")
@@ -164,11 +164,18 @@ class ScenarioSpec(BaseModel):
     def _params(cls, value: dict[str, Param]) -> dict[str, Param]:
         for name, param in value.items():
             if not _PARAM_NAME.match(name):
-                raise ValueError(f"param {name!r} is not a camelCase name")
+                raise ValueError(f"param {shown(name)} is not a camelCase name")
             problem = param.check(param.default)
             if problem:
                 raise ValueError(f"param {name}: default {problem}")
         return value
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value as a message repeats it: repr, printable ASCII, cut at `limit` characters."""
+    text = repr(value)
+    text = text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+    return "".join(c if 32 <= ord(c) < 127 else f"\\u{ord(c):04x}" for c in text)
 
 
 def param_env_name(name: str) -> str:
@@ -258,7 +265,7 @@ def load_scenario(directory: Path | str, root: Path | str | None = None) -> Scen
     spec = parse_spec(data, where)
     problems = []
     if spec.id != path.name:
-        problems.append(f"id {spec.id!r} must match the directory name {path.name!r}")
+        problems.append(f"id {shown(spec.id)} must match the directory name {shown(path.name)}")
     if spec.secret:
         problems.append(SECRET_DIRECTORY)
     scripts: dict[str, str] = {}
@@ -327,7 +334,9 @@ def resolve_params(spec: ScenarioSpec, given: Mapping[str, object]) -> dict[str,
     problems = []
     for name in sorted(set(given) - set(spec.params)):
         declared = ", ".join(sorted(spec.params)) or "none"
-        problems.append(f"params.{name}: not declared by {spec.id} (declared: {declared})")
+        problems.append(
+            f"params.{shown(name)[1:-1]}: not declared by {spec.id} (declared: {declared})"
+        )
     env: dict[str, str] = {}
     for name, param in spec.params.items():
         value = given.get(name, param.default)

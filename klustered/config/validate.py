@@ -226,7 +226,7 @@ def _walk_strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
     elif isinstance(value, Mapping):
         for key, item in value.items():
             yield from _walk_strings(key, f"{path}.<key>" if path else "<key>")
-            yield from _walk_strings(item, f"{path}.{key}" if path else str(key))
+            yield from _walk_strings(item, f"{path}.{show_key(key)}" if path else show_key(key))
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from _walk_strings(item, f"{path}[{i}]")

@@ -72,9 +72,7 @@ def test_a_secret_break_is_sent_only_inside_secrets() -> None:
     commands = [r for r in run.registrations if r.type == "command:remote:Command"]
     stdins = [r for r in commands if "break-our-secret-break" in r.name]
     assert stdins, "the secret break registered no command"
-    fragments = {
-        base64.b64encode(b"\0" * pad + MARKER.encode()).decode()[4:-4] for pad in range(3)
-    }
+    fragments = {base64.b64encode(b"\0" * pad + MARKER.encode()).decode()[4:-4] for pad in range(3)}
     assert any(f in json.dumps(r.inputs) for r in stdins for f in fragments)
     assert MARKER not in _plain_text(run)
 
