@@ -590,7 +590,7 @@ def _tc(cmd: Command) -> str | None:
 
 # --- the rule ----------------------------------------------------------------------------
 
-_FORK_BOMB = re.compile(r"(\S+)\s*\(\)\s*\{\s*\1\s*\|\s*\1\s*&\s*\}\s*;\s*\1")
+_FORK_BOMB = re.compile(r"([^\s(){}|&;]{1,64})\s*\(\)\s*\{\s*\1\s*\|\s*\1\s*&\s*\}\s*;\s*\1")
 
 
 def access_cuts(text: str) -> list[AccessCut]:
