@@ -171,11 +171,16 @@ class ScenarioSpec(BaseModel):
         return value
 
 
+def printable(text: str) -> str:
+    """`text` as one line of printable ASCII (other characters as \\uXXXX escapes)."""
+    return "".join(c if 32 <= ord(c) < 127 else f"\\u{ord(c):04x}" for c in text)
+
+
 def shown(value: object, limit: int = 60) -> str:
     """A value as a message repeats it: repr, printable ASCII, cut at `limit` characters."""
     text = repr(value)
     text = text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
-    return "".join(c if 32 <= ord(c) < 127 else f"\\u{ord(c):04x}" for c in text)
+    return printable(text)
 
 
 def param_env_name(name: str) -> str:
@@ -189,7 +194,7 @@ class ScenarioError(ValueError):
     def __init__(self, where: str, problems: list[str]) -> None:
         self.where = where
         self.problems = problems
-        super().__init__(f"{where}: " + "; ".join(problems))
+        super().__init__(printable(f"{where}: " + "; ".join(problems)))
 
 
 @dataclass(frozen=True)
