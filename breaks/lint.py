@@ -1,11 +1,11 @@
 """`klustered breaks lint`: the loader's rules, reported per file and line.
 
-Rules: required files, scenario.yaml schema, ASCII only (unless `unicode: {reason}` is
-declared), the access path (SSH and Teleport must survive), shellcheck of every script,
-and params declared versus used. The access-path rule is a practical static check of
-the usual ways a script cuts access (stopping sshd/teleport, firewall rules on 22 and
-3022-3025, DROP policies, editing sshd_config or authorized_keys); it cannot see through
-obfuscated code, which is what rehearsal is for.
+Rules: required files (inside the scenario's tree, regular, within size limits),
+scenario.yaml schema (read with the strict YAML reader), ASCII only (unless
+`unicode: {reason}` is declared), the access path (`breaks.access_rule`: SSH and
+Teleport must survive), shellcheck of every script, and params declared versus used.
+What the access rule cannot see (an encoded payload) the lifecycle's access guard
+catches on the node (`breaks.access_guard`).
 """
 
 from __future__ import annotations
