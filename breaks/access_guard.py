@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from breaks.lifecycle import Step
     from breaks.scenario import Scenario
 
-GUARD_SECONDS = 300
-"""How long a guard waits for the host's check before it runs the solve by itself."""
+GUARD_SECONDS = 600
+"""How long a guard waits for the host's check before it runs the solve by itself: the
+check on a node waits for the break step on every target, so this covers the slowest."""
 
 
 def _b64(text: str) -> str:
