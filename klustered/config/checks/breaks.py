@@ -33,7 +33,7 @@ def break_refs(ctx: CheckContext) -> list[ConfigError]:
                 errors.append(
                     ConfigError(
                         f"{where}.breaks[{j}]",
-                        f"{label!r} is already applied as breaks[{seen[label]}]",
+                        f"{show(label)} is already applied as breaks[{seen[label]}]",
                     )
                 )
             seen.setdefault(label, j)
