@@ -29,6 +29,12 @@ HTTPS_PORT = 443
 """Teleport's proxy and the agents' reverse tunnel (outbound)."""
 ACCESS_PORTS = frozenset({SSH_PORT, HTTPS_PORT, *TELEPORT_PORTS})
 _PORT_NAMES = {"ssh": 22, "https": 443}
+HOST_FIREWALL_CHAIN = "KLUSTERED-FIREWALL"
+"""The chain the cluster's host firewall phase owns (components.cluster.host_firewall):
+it accepts the access ports, then drops; a rule inserted or deleted there cuts access."""
+_NOT_INBOUND_CHAINS = ("FORWARD", "POSTROUTING")
+"""Chains whose rules do not stand between the host and a node's SSH or Teleport (any
+other chain may be jumped to from INPUT or OUTPUT)."""
 _ACCESS_UNITS = ("ssh", "sshd", "openssh-server", "teleport", "teleport-*", "ssh@*")
 _ACCESS_PROCESSES = ("sshd", "ssh", "teleport", "sshd-session", "sshd-auth")
 _ACCESS_PACKAGES = ("openssh-server", "openssh-*", "ssh", "teleport", "teleport-*")
@@ -353,12 +359,13 @@ def _iptables_rule(args: list[str], state: _Firewall) -> str | None:
             if state.drop_policy and chain in ("", "INPUT", "OUTPUT"):
                 return "flushes the rules that let SSH/Teleport through a DROP policy"
             return None
-    chain = ""
-    for flag in ("-A", "--append", "-I", "--insert", "-R", "--replace"):
+    chain, deleting = "", False
+    for flag in ("-A", "--append", "-I", "--insert", "-R", "--replace", "-D", "--delete"):
         if flag in args:
             i = args.index(flag)
             chain = args[i + 1] if i + 1 < len(args) else ""
-    if chain not in ("INPUT", "OUTPUT", "PREROUTING"):
+            deleting = flag in ("-D", "--delete")
+    if not chain or chain.startswith(_NOT_INBOUND_CHAINS):
         return None
     target = options.get("-j", options.get("--jump", ""))
     ports: set[int] = set()
@@ -369,11 +376,15 @@ def _iptables_rule(args: list[str], state: _Firewall) -> str | None:
             negated = f"! {key}" in " ".join(args)
             named = _ports(options[key])
             ports |= ({SSH_PORT, *TELEPORT_PORTS, HTTPS_PORT} - named) if negated else named
+    if target == "ACCEPT" and deleting:
+        if ports & {SSH_PORT, *TELEPORT_PORTS, HTTPS_PORT}:
+            return f"deletes the rule that lets port(s) {_ranges(ports)} in"
+        return None
     if target == "ACCEPT":
-        if port_given and chain == "INPUT":
+        if port_given and chain in ("INPUT", HOST_FIREWALL_CHAIN):
             state.allow(ports)
         return None
-    if target not in ("DROP", "REJECT"):
+    if target not in ("DROP", "REJECT") or deleting:
         return None
     if port_given:
         return f"drops traffic to port(s) {_ranges(ports)}" if ports else None
@@ -385,6 +396,8 @@ def _iptables_rule(args: list[str], state: _Firewall) -> str | None:
     if proto not in ("all", "tcp", "6") or narrowed:
         return None
     if interface and _matches(interface, _OVERLAY_INTERFACES):
+        return None
+    if chain not in ("INPUT", "OUTPUT", HOST_FIREWALL_CHAIN):
         return None
     what = "packet" if proto == "all" else f"{proto} packet"
     return f"drops every {what} on {chain}, SSH and Teleport included"

@@ -59,10 +59,10 @@ class _Resolver(BaseResolver):
 
 
 _Resolver.add_implicit_resolver(
-    BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+    BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)\Z"), list("tTfF")
 )
 _Resolver.add_implicit_resolver(
-    INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
+    INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)\Z"), list("-+0123456789")
 )
 _Resolver.add_implicit_resolver(
     FLOAT,
@@ -72,8 +72,8 @@ _Resolver.add_implicit_resolver(
     ),
     list("-+0123456789."),
 )
-_Resolver.add_implicit_resolver(NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
-_Resolver.add_implicit_resolver(MERGE, re.compile(r"^(?:<<)$"), ["<"])
+_Resolver.add_implicit_resolver(NULL, re.compile(r"^(?:~|null|Null|NULL|)\Z"), ["~", "n", "N", ""])
+_Resolver.add_implicit_resolver(MERGE, re.compile(r"^(?:<<)\Z"), ["<"])
 
 
 class _Constructor(SafeConstructor):

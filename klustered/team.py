@@ -183,6 +183,8 @@ class Team(pulumi.ComponentResource):
         }
         if "api_dns_name" in args:
             cluster_args["api_dns_name"] = args["api_dns_name"]
+        if config.mesh.enabled:
+            cluster_args["mesh_port"] = config.mesh.port
         self.cluster = Cluster(f"{name}-cluster", cluster_args, child)
         self.workload = Workload(
             f"{name}-workload",
@@ -190,6 +192,7 @@ class Team(pulumi.ComponentResource):
                 "provider": self.cluster.provider,
                 "image": config.workload.image,
                 "postgres_image": config.workload.postgres_image,
+                "deleted_with": self.cluster.init,
             },
             child,
         )

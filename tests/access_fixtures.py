@@ -50,7 +50,8 @@ class TokenMocks(OfflineMocks):
     def new_resource(self, args: Any) -> tuple[str | None, dict[Any, Any]]:
         """As OfflineMocks, with a token and a CA pin on a join-token step's stdout."""
         id_, outputs = super().new_resource(args)
-        if args.typ == "command:remote:Command" and args.name.endswith("-join-token"):
+        teleport_token = "-teleport-agents-" in args.name and args.name.endswith("-join-token")
+        if args.typ == "command:remote:Command" and teleport_token:
             outputs["stdout"] = f"{JOIN_TOKEN}\n{CA_PIN}\n"
         return id_, outputs
 

@@ -12,6 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from components.cluster.cilium import CiliumSpec
+from components.cluster.haproxy import LOCAL_API_HOST, LOCAL_API_PORT
+from components.cluster.host_firewall import HostFirewallSpec
 from components.cluster.kubeadm_config import ClusterSpec, NodeSpec
 from components.cluster.kubernetes_version import KubernetesVersion
 from components.cluster.node_files import (
@@ -23,7 +25,6 @@ from components.cluster.node_files import (
 from components.nodes import NodeSlot, node_slots
 
 TOKEN = "abcdef.0123456789abcdef"
-CERT_KEY = "0f" * 32
 
 
 def _key_pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> str:
@@ -69,7 +70,7 @@ def secrets() -> ClusterSecrets:
         .decode("ascii")
     )
     pki = ClusterPki(ca, ca_key, fp, fp_key, etcd, etcd_key, _key_pem(sa), sa_pub)
-    return ClusterSecrets(pki=pki, bootstrap_token=TOKEN, certificate_key=CERT_KEY)
+    return ClusterSecrets(pki=pki, bootstrap_token=TOKEN)
 
 
 def cluster(version: str = "1.34") -> ClusterSpec:
@@ -92,9 +93,33 @@ def node(slot: NodeSlot, number: int) -> NodeSpec:
     return NodeSpec(name=slot.name, node_ip=f"10.254.0.{number}")
 
 
+def control_planes(count: int = 3) -> list[tuple[str, str]]:
+    """The team's control planes as (name, mesh address), in index order."""
+    return [(s.name, f"10.254.0.{i}") for i, s in enumerate(node_slots("blue", count, 0), 1)]
+
+
+def expected_nodes(control_planes: int = 3, workers: int = 2) -> list[str]:
+    """Every node name of a blue team of this shape."""
+    return [s.name for s in node_slots("blue", control_planes, workers)]
+
+
+def firewall() -> HostFirewallSpec:
+    """The host firewall of a meshed node: the mesh port open, nobody trusted."""
+    return HostFirewallSpec(udp_ports=[51820])
+
+
 def cilium() -> CiliumSpec:
-    """Cilium on the mesh MTU, API on its stable name."""
-    return CiliumSpec(api_host="api.blue.klustered.live", mtu=1420)
+    """Cilium on the mesh MTU, API through the node-local load balancer."""
+    return CiliumSpec(api_host=LOCAL_API_HOST, api_port=LOCAL_API_PORT, mtu=1420)
+
+
+def cluster_options(control_planes_count: int = 3, workers: int = 2) -> dict[str, Any]:
+    """The keyword arguments render_cluster_files needs for a blue team of this shape."""
+    return {
+        "control_planes": control_planes(control_planes_count),
+        "expected_nodes": expected_nodes(control_planes_count, workers),
+        "firewall": firewall(),
+    }
 
 
 def render_node_files(

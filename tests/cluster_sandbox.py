@@ -23,7 +23,7 @@ from pathlib import Path
 STUBBED = [
     *("apt-get", "apt-cache", "apt-mark", "dpkg-query", "systemctl", "hostnamectl"),
     *("swapon", "swapoff", "modprobe", "sysctl", "containerd", "curl", "gpg"),
-    *("kubeadm", "crictl", "ctr", "helm", "kubectl"),
+    *("kubeadm", "crictl", "ctr", "helm", "kubectl", "dpkg", "haproxy"),
 ]
 
 HELM_VERSION = "v3.19.0"
@@ -43,6 +43,7 @@ MUTATING = [
         r"^apt-get (.* )?(install|update|upgrade|dist-upgrade|remove|purge)( |$)",
         r"^apt-mark (hold|unhold)( |$)",
         r"^systemctl (enable|disable|start|stop|restart|reload|daemon-reload|mask)( |$)",
+        r"^kubectl (apply|create|replace|delete|drain|taint|label)( |$)",
         r"^hostnamectl set-hostname( |$)",
         r"^swapoff( |$)",
         r"^modprobe( |$)",
@@ -51,7 +52,7 @@ MUTATING = [
         r"^crictl (pull|rmi)( |$)",
         r"^ctr( |$)",
         r"^helm (upgrade|install|uninstall|repo)( |$)",
-        r"^curl( |$)",
+        r"^curl (?!.*/healthz$)",  # a download; /healthz probes only read
         r"^gpg( |$)",
     )
 ]
@@ -84,8 +85,12 @@ class NodeSandbox:
         return self.base / "stubs"
 
     @classmethod
-    def create(cls, base: Path, *, node_count: int) -> NodeSandbox:
-        """Lay out a fresh Ubuntu-like node: swap on, nothing installed."""
+    def create(cls, base: Path, *, nodes: list[str]) -> NodeSandbox:
+        """Lay out a fresh Ubuntu-like node: swap on, nothing installed.
+
+        `nodes` are the cluster's nodes as its API reports them: Ready, control planes
+        with their role label and NoSchedule taint.
+        """
         box = cls(base)
         for sub in ("etc", "var/lib", "opt", "run", "usr-local", "sys-module"):
             (box.root / sub).mkdir(parents=True, exist_ok=True)
@@ -103,7 +108,14 @@ class NodeSandbox:
         (state / "fixtures").mkdir(parents=True)
         (state / "madison").mkdir()
         (state / "swaps").write_text("/swap.img\n")
-        (state / "node-count").write_text(f"{node_count}\n")
+        for sub in ("nodes", "roles", "taints", "api-up"):
+            (state / sub).mkdir()
+        for name in nodes:
+            (state / "nodes" / name).write_text("True\n")
+            if "-control-plane-" in name:
+                (state / "roles" / name).write_text("control-plane\n")
+                (state / "taints" / name).write_text("node-role.kubernetes.io/control-plane\n")
+        (state / "arch").write_text("amd64\n")
         (state / "kubeadm-version").write_text(KUBEADM_LATEST + "\n")
         (state / "helm-version").write_text(HELM_VERSION)
         (state / "calls.log").write_text("")
@@ -123,16 +135,17 @@ class NodeSandbox:
         recorder.chmod(0o755)
         for name in STUBBED:
             (box.stubs / name).symlink_to("recorder")
-        box._helm_tarball(fixtures, RECORDER)
+        for arch in ("amd64", "arm64"):
+            box._helm_tarball(fixtures, RECORDER, arch)
         return box
 
     @staticmethod
-    def _helm_tarball(fixtures: Path, helm_script: str) -> None:
-        name = f"helm-{HELM_VERSION}-linux-amd64.tar.gz"
+    def _helm_tarball(fixtures: Path, helm_script: str, arch: str) -> None:
+        name = f"helm-{HELM_VERSION}-linux-{arch}.tar.gz"
         buf = io.BytesIO()
         data = helm_script.encode("ascii")
         with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-            info = tarfile.TarInfo("linux-amd64/helm")
+            info = tarfile.TarInfo(f"linux-{arch}/helm")
             info.size = len(data)
             info.mode = 0o755
             tar.addfile(info, io.BytesIO(data))
@@ -140,8 +153,25 @@ class NodeSandbox:
         digest = hashlib.sha256(buf.getvalue()).hexdigest()
         (fixtures / f"{name}.sha256sum").write_text(f"{digest}  {name}\n")
 
-    def run(self, script: str, *, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        """Run `script` on stdin with bash inside the sandbox, as pulumi-command would."""
+    def run(
+        self, script: str, *, timeout: float = 60, netns: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run `script` on stdin with bash inside the sandbox, as pulumi-command would.
+
+        With `netns`, the sandbox shares that network namespace (to reach a real etcd);
+        otherwise it has no network at all.
+        """
+        return subprocess.run(
+            self.argv(netns=netns, command=["bash", "-s"]),
+            input=script,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    def argv(self, *, netns: str | None = None, command: list[str]) -> list[str]:
+        """The bwrap command line that runs `command` in this node's sandbox."""
         r = self.root
         argv = [
             "bwrap",
@@ -163,17 +193,16 @@ class NodeSandbox:
             "--tmpfs", "/root",
             "--bind", str(self.state), "/state",
             "--ro-bind", str(self.stubs), "/stubs",
-            "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+            "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+            *([] if netns else ["--unshare-net"]),
             "--die-with-parent",
             "--clearenv",
             "--setenv", "PATH", "/stubs:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin",
             "--setenv", "HOME", "/root",
             "--chdir", "/",
-            "bash", "-s",
+            *command,
         ]  # fmt: skip
-        return subprocess.run(
-            argv, input=script, capture_output=True, text=True, timeout=timeout, check=False
-        )
+        return ["ip", "netns", "exec", netns, *argv] if netns else argv
 
     def calls(self) -> list[str]:
         """Every recorded command line so far."""

@@ -13,8 +13,37 @@ from typing import Any
 
 import yaml
 
-DEFAULT_CILIUM_VERSION = "1.18.3"
+CILIUM_FOR_KUBERNETES_MINOR: dict[int, str] = {
+    31: "1.18.14",
+    32: "1.19.8",
+    33: "1.19.8",
+    34: "1.19.8",
+    35: "1.19.8",
+    36: "1.20.2",
+    37: "1.20.2",
+}
+"""The Cilium chart pinned for each Kubernetes minor the config allows (1.31 to 1.37).
+
+No Cilium release is e2e tested on all of 1.31..1.37, so the pin follows Cilium's own
+compatibility tables (docs: network/kubernetes/compatibility): 1.18 lists 1.30-1.33,
+1.19 lists 1.32-1.35; the newest patch of the newest line that lists the minor is used.
+1.36 and 1.37 get 1.20, the newest line: its tested list could not be confirmed when
+the pins were chosen (see docs/clusters.md).
+"""
+DEFAULT_CILIUM_VERSION = CILIUM_FOR_KUBERNETES_MINOR[34]
 DEFAULT_HELM_VERSION = "v3.19.0"
+
+
+def cilium_version_for(kubernetes_minor: int) -> str:
+    """The pinned Cilium chart version for Kubernetes 1.<kubernetes_minor>."""
+    try:
+        return CILIUM_FOR_KUBERNETES_MINOR[kubernetes_minor]
+    except KeyError:
+        known = sorted(CILIUM_FOR_KUBERNETES_MINOR)
+        raise ValueError(
+            f"no Cilium release pinned for Kubernetes 1.{kubernetes_minor} "
+            f"(1.{known[0]} to 1.{known[-1]})"
+        ) from None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,11 @@ Choices made here:
   replaces it (kubeProxyReplacement); the setting persists in the kubeadm-config ConfigMap, so
   `kubeadm upgrade` does not bring kube-proxy back.
 - Joins always pin the cluster CA with `caCertHashes`; unsafeSkipCAVerification is never set.
+- No certificate key and no `--upload-certs`: the program places the CAs and the
+  service-account key on every control plane before kubeadm runs (they never expire in
+  the cluster, so a control plane can join a day later).
+- The API certificate always carries 127.0.0.1 and localhost: kubelet and Cilium reach
+  the API through the node-local load balancer on 127.0.0.1.
 - With only a minor version ("1.34") `kubernetesVersion` is left out and the init phase
   appends it at run time from the installed kubeadm; ClusterConfiguration is therefore
   always the LAST document of the init file.
@@ -19,16 +24,14 @@ from typing import Any
 import yaml
 
 from components.cluster.kubernetes_version import KubernetesVersion
-from components.cluster.pki import (
-    validate_bootstrap_token,
-    validate_ca_cert_hash,
-    validate_certificate_key,
-)
+from components.cluster.pki import validate_bootstrap_token, validate_ca_cert_hash
 
 API_VERSION = "kubeadm.k8s.io/v1beta4"
 KUBELET_API_VERSION = "kubelet.config.k8s.io/v1beta1"
 API_SERVER_PORT = 6443
 CRI_SOCKET = "unix:///var/run/containerd/containerd.sock"
+LOCAL_SANS = ("127.0.0.1", "localhost")
+"""Names the API certificate always carries: the node-local load balancer's address."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ def _dump(documents: Sequence[dict[str, Any]]) -> str:
 
 
 def init_documents(
-    cluster: ClusterSpec, node: NodeSpec, *, bootstrap_token: str, certificate_key: str
+    cluster: ClusterSpec, node: NodeSpec, *, bootstrap_token: str
 ) -> list[dict[str, Any]]:
     """The init documents as dicts: Init-, Kubelet- and ClusterConfiguration, in that order."""
     init: dict[str, Any] = {
@@ -118,14 +121,17 @@ def init_documents(
         ],
         "nodeRegistration": _node_registration(node, control_plane=True),
         "localAPIEndpoint": {"advertiseAddress": node.api_address, "bindPort": API_SERVER_PORT},
-        "certificateKey": validate_certificate_key(certificate_key),
     }
     kubelet: dict[str, Any] = {
         "apiVersion": KUBELET_API_VERSION,
         "kind": "KubeletConfiguration",
         "cgroupDriver": "systemd",
     }
-    sans = list(dict.fromkeys([*cluster.cert_sans, endpoint_host(cluster.control_plane_endpoint)]))
+    sans = list(
+        dict.fromkeys(
+            [*cluster.cert_sans, endpoint_host(cluster.control_plane_endpoint), *LOCAL_SANS]
+        )
+    )
     clusterconf: dict[str, Any] = {
         "apiVersion": API_VERSION,
         "kind": "ClusterConfiguration",
@@ -140,15 +146,9 @@ def init_documents(
     return [init, kubelet, clusterconf]
 
 
-def render_init_config(
-    cluster: ClusterSpec, node: NodeSpec, *, bootstrap_token: str, certificate_key: str
-) -> str:
+def render_init_config(cluster: ClusterSpec, node: NodeSpec, *, bootstrap_token: str) -> str:
     """The `kubeadm init --config` file for control-plane-1 (YAML, ClusterConfiguration last)."""
-    return _dump(
-        init_documents(
-            cluster, node, bootstrap_token=bootstrap_token, certificate_key=certificate_key
-        )
-    )
+    return _dump(init_documents(cluster, node, bootstrap_token=bootstrap_token))
 
 
 def join_documents(
@@ -157,10 +157,9 @@ def join_documents(
     *,
     bootstrap_token: str,
     ca_cert_hash: str,
-    certificate_key: str | None = None,
+    control_plane: bool = False,
 ) -> list[dict[str, Any]]:
-    """The JoinConfiguration as a dict; a control-plane join when `certificate_key` is given."""
-    control_plane = certificate_key is not None
+    """The JoinConfiguration as a dict; a control-plane join (CAs placed beforehand) or not."""
     join: dict[str, Any] = {
         "apiVersion": API_VERSION,
         "kind": "JoinConfiguration",
@@ -173,13 +172,12 @@ def join_documents(
             }
         },
     }
-    if certificate_key is not None:
+    if control_plane:
         join["controlPlane"] = {
             "localAPIEndpoint": {
                 "advertiseAddress": node.api_address,
                 "bindPort": API_SERVER_PORT,
             },
-            "certificateKey": validate_certificate_key(certificate_key),
         }
     return [join]
 
@@ -190,16 +188,16 @@ def render_join_config(
     *,
     bootstrap_token: str,
     ca_cert_hash: str,
-    certificate_key: str | None = None,
+    control_plane: bool = False,
 ) -> str:
-    """The `kubeadm join --config` file; pass `certificate_key` for a control-plane join."""
+    """The `kubeadm join --config` file; `control_plane` for a control-plane join."""
     return _dump(
         join_documents(
             cluster,
             node,
             bootstrap_token=bootstrap_token,
             ca_cert_hash=ca_cert_hash,
-            certificate_key=certificate_key,
+            control_plane=control_plane,
         )
     )
 

@@ -1,4 +1,4 @@
-"""Pure PKI helpers for kubeadm: CA public-key pins, bootstrap tokens, certificate keys.
+"""Pure PKI helpers for kubeadm: CA public-key pins and bootstrap tokens.
 
 Key material itself is generated in the program (pulumi-tls, pulumi-random); these
 functions only format and check the plain strings that come out of it.
@@ -17,8 +17,6 @@ BOOTSTRAP_TOKEN_RE = re.compile(r"^([a-z0-9]{6})\.([a-z0-9]{16})\Z")
 
 TOKEN_ID_LENGTH = 6
 TOKEN_SECRET_LENGTH = 16
-CERTIFICATE_KEY_RE = re.compile(r"^[0-9a-f]{64}\Z")
-"""A kubeadm certificate key: a hex-encoded 32-byte AES key."""
 
 _TOKEN_PART = re.compile(r"^[a-z0-9]+\Z")
 
@@ -60,13 +58,6 @@ def validate_bootstrap_token(token: str) -> str:
 def bootstrap_token_id(token: str) -> str:
     """The public id half of a bootstrap token (the Secret is named `bootstrap-token-<id>`)."""
     return validate_bootstrap_token(token).split(".", 1)[0]
-
-
-def validate_certificate_key(key: str) -> str:
-    """Return `key` unchanged if it is 64 lower-case hex characters (32 bytes), else raise."""
-    if not CERTIFICATE_KEY_RE.fullmatch(key):
-        raise ValueError("certificate key must be 64 lower-case hex characters (32 bytes)")
-    return key
 
 
 def validate_ca_cert_hash(pin: str) -> str:

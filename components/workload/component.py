@@ -20,6 +20,9 @@ class WorkloadArgs(TypedDict):
     image: NotRequired[str]
     """The app image; default ghcr.io/rawkodeacademy/klustered:v1."""
     postgres_image: NotRequired[str]
+    deleted_with: NotRequired[pulumi.Resource]
+    """A resource of the cluster (its kubeadm init): destroying the cluster takes the app
+    with it, without a call to its (perhaps dead) API."""
 
 
 class Workload(pulumi.ComponentResource):
@@ -39,6 +42,10 @@ class Workload(pulumi.ComponentResource):
         self.manifests = k8s.yaml.v2.ConfigGroup(
             f"{name}-manifests",
             objs=workload_manifests(spec),
-            opts=pulumi.ResourceOptions(parent=self, providers=[args["provider"]]),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                providers=[args["provider"]],
+                deleted_with=args.get("deleted_with"),
+            ),
         )
         self.register_outputs({"image": spec.image})

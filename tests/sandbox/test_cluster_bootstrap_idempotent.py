@@ -20,8 +20,6 @@ from tests.tools import bwrap_missing
 _REASON = bwrap_missing()
 pytestmark = [pytest.mark.sandbox, pytest.mark.skipif(_REASON is not None, reason=_REASON or "")]
 
-NODES = 5  # 3 control planes, 2 workers
-
 
 def phases(index: int, version: str) -> list[tuple[str, str]]:
     slot = fx.slots()[index]
@@ -31,17 +29,21 @@ def phases(index: int, version: str) -> list[tuple[str, str]]:
         fx.node(slot, index + 1),
         fx.secrets(),
         fx.cilium(),
-        expected_nodes=NODES,
-        api_endpoint_address="10.254.0.1",
+        **fx.cluster_options(),
     )
-    return [(name, text) for name, text in files.items() if name.endswith(".sh")]
+    # 43-firewall needs a network namespace: tests/sandbox/test_cluster_firewall.py.
+    return [
+        (name, text)
+        for name, text in files.items()
+        if name.endswith(".sh") and name != "43-firewall.sh"
+    ]
 
 
 @pytest.fixture
 def box(tmp_path: Path) -> Iterator[NodeSandbox]:
     # Everything lives under tmp_path; bwrap dies with its parent (--die-with-parent) and
     # each phase is a child process waited for, so nothing outlives the test.
-    yield NodeSandbox.create(tmp_path / "node", node_count=NODES)
+    yield NodeSandbox.create(tmp_path / "node", nodes=fx.expected_nodes())
 
 
 def run_all(box: NodeSandbox, scripts: list[tuple[str, str]]) -> dict[str, str]:
@@ -100,13 +102,14 @@ def test_first_control_plane_is_bootstrapped_by_run_one(box: NodeSandbox) -> Non
     assert set((box.state / "holds").read_text().split()) == {"kubelet", "kubeadm", "kubectl"}
 
     assert "crictl pull registry.k8s.io/kube-apiserver:v1.34.3" in done
+    assert not [c for c in done if "kube-proxy" in c]  # Cilium replaces it: never pulled
 
     pki = etc / "kubernetes" / "pki"
     assert (pki / "ca.crt").read_text() == fx.secrets().pki.ca_cert.rstrip("\n") + "\n"
     for key in ("ca.key", "front-proxy-ca.key", "etcd/ca.key", "sa.key"):
         assert stat.S_IMODE((pki / key).stat().st_mode) == 0o600, key
     init = [c for c in done if c.startswith("kubeadm init")]
-    assert len(init) == 1 and "--upload-certs" in init[0]
+    assert len(init) == 1 and "--upload-certs" not in init[0]
     # A minor version is resolved on the node from the installed kubeadm.
     assert (
         (box.state / "kubeadm-init.yaml")
@@ -135,7 +138,6 @@ def test_secrets_never_reach_a_command_line(box: NodeSandbox) -> None:
     log = (box.state / "calls.log").read_text()
     secrets = fx.secrets()
     assert secrets.bootstrap_token not in log
-    assert secrets.certificate_key not in log
     assert "PRIVATE KEY" not in log
 
 
@@ -150,13 +152,25 @@ def test_worker_joins_with_the_pinned_ca(box: NodeSandbox) -> None:
     assert not any(c.startswith("crictl pull") for c in done)  # workers skip the pre-pull
 
 
-def test_a_node_that_joined_already_is_left_alone(box: NodeSandbox) -> None:
-    (box.root / "etc" / "kubernetes").mkdir(parents=True)
-    (box.root / "etc" / "kubernetes" / "kubelet.conf").write_text("kind: Config\n")
+def test_a_node_joined_before_stamps_existed_is_adopted_not_joined_again(
+    box: NodeSandbox,
+) -> None:
+    kubelet_conf = box.root / "etc" / "kubernetes" / "kubelet.conf"
+    kubelet_conf.parent.mkdir(parents=True)
+    kubelet_conf.write_text(
+        "clusters:\n- cluster:\n    server: https://api.blue.klustered.internal:6443\n"
+    )
     join = dict(phases(3, "1.34"))["50-kubeadm-join.sh"]
     result = box.run(join)
     assert result.returncode == 0, result.stderr
-    assert "already joined" in result.stderr
+    assert "adopted" in result.stderr
+    assert not [c for c in box.calls() if c.startswith("kubeadm")]
+    # Adopted nodes move to the node-local load balancer too.
+    assert "server: https://127.0.0.1:7445" in kubelet_conf.read_text()
+    assert mutating(box.calls()) == ["systemctl restart kubelet"]
+
+    box.reset_calls()
+    assert box.run(join).returncode == 0
     assert mutating(box.calls()) == []
 
 

@@ -30,6 +30,11 @@ def _commands(run: OfflineRun, suffix: str) -> list[Registration]:
     return [r for r in run.by_type(COMMAND) if r.name.endswith(suffix)]
 
 
+def _teleport_tokens(run: OfflineRun) -> list[Registration]:
+    """The Teleport join-token steps (the cluster has bootstrap-token steps of its own)."""
+    return [r for r in _commands(run, "-join-token") if "-teleport-agents-" in r.name]
+
+
 def test_guest_edit_changes_only_github_team_memberships() -> None:
     before = access_stack()
     after = with_guests(before, 0, ["octocat", "defunkt"])
@@ -73,7 +78,7 @@ def test_machines_and_command_strings_never_hold_a_secret() -> None:
 
 def test_token_step_runs_secret_with_logging_off_and_no_delete() -> None:
     run = run_access(access_stack())
-    tokens = _commands(run, "-join-token")
+    tokens = _teleport_tokens(run)
     assert sorted(t.name for t in tokens) == [
         "episode-blue-teleport-agents-blue-control-plane-1-join-token",
         "episode-blue-teleport-agents-blue-worker-1-join-token",
@@ -94,7 +99,7 @@ def test_token_step_waits_for_the_server_and_runs_on_it() -> None:
     run = run_access(access_stack())
     install = run.named("episode-teleport-install")
     server = run.named("episode-teleport-machine-instance")
-    for token in _commands(run, "-join-token"):
+    for token in _teleport_tokens(run):
         assert install.urn in token.dependencies
         assert token.options["deletedWith"] == server.urn
         assert token.inputs["connection"]["host"] == install.inputs["connection"]["host"]
@@ -118,10 +123,11 @@ def test_a_node_added_later_gets_its_own_new_token_and_nobody_else_changes() -> 
     big = json.loads(json.dumps(small))
     big["klustered:teams"][1]["workers"] = 1
     a, b = _by_urn(run_access(small)), _by_urn(run_access(big))
-    new_tokens = [b[u].name for u in b.keys() - a.keys() if b[u].name.endswith("-join-token")]
+    tokens = {r.urn for r in _teleport_tokens(run_access(big))}
+    new_tokens = [b[u].name for u in b.keys() - a.keys() if u in tokens]
     assert new_tokens == ["episode-green-teleport-agents-green-worker-1-join-token"]
     for urn in a.keys() & b.keys():
-        if a[urn].name.endswith("-join-token") or "teleport-agent" in a[urn].name:
+        if urn in tokens or "teleport-agent" in a[urn].name:
             assert a[urn].raw_inputs == b[urn].raw_inputs, a[urn].name
 
 

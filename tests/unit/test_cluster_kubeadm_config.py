@@ -28,7 +28,6 @@ def _init(version: str = "1.34", **node_kw: Any) -> str:
         fx.cluster(version),
         NodeSpec(name=slot.name, node_ip="10.254.0.1", **node_kw),
         bootstrap_token=fx.TOKEN,
-        certificate_key=fx.CERT_KEY,
     )
 
 
@@ -39,7 +38,7 @@ def _join(index: int, *, control_plane: bool) -> str:
         fx.node(slot, index + 1),
         bootstrap_token=fx.TOKEN,
         ca_cert_hash=ca_cert_hash(fx.secrets().pki.ca_cert),
-        certificate_key=fx.CERT_KEY if control_plane else None,
+        control_plane=control_plane,
     )
 
 
@@ -87,13 +86,15 @@ def test_exact_version_is_written_and_a_minor_is_left_to_the_node() -> None:
     assert "kubernetesVersion" not in minor
 
 
-def test_init_sets_token_certificate_key_endpoint_and_sans() -> None:
+def test_init_sets_token_endpoint_and_sans_without_a_certificate_key() -> None:
     init, _kubelet, cluster = yaml.safe_load_all(_init())
     assert init["bootstrapTokens"][0]["token"] == fx.TOKEN
-    assert init["certificateKey"] == fx.CERT_KEY
+    assert "certificateKey" not in init  # the CAs are placed, never uploaded
     assert init["localAPIEndpoint"] == {"advertiseAddress": "10.254.0.1", "bindPort": 6443}
     assert cluster["controlPlaneEndpoint"] == "api.blue.klustered.live:6443"
-    assert {"147.75.1.10", "api.blue.klustered.live"} <= set(cluster["apiServer"]["certSANs"])
+    sans = set(cluster["apiServer"]["certSANs"])
+    # 127.0.0.1 and localhost: kubelet and Cilium come through the node-local load balancer.
+    assert {"147.75.1.10", "api.blue.klustered.live", "127.0.0.1", "localhost"} <= sans
     assert cluster["networking"] == {"podSubnet": "10.244.0.0/16", "serviceSubnet": "10.96.0.0/12"}
     assert cluster["clusterName"] == "blue"
 
@@ -128,12 +129,11 @@ def test_every_join_pins_the_cluster_ca_and_never_skips_verification() -> None:
         assert discovery["token"] == fx.TOKEN
 
 
-def test_control_plane_join_carries_certificate_key_and_worker_join_does_not() -> None:
+def test_control_plane_join_advertises_its_address_without_a_certificate_key() -> None:
     cp = yaml.safe_load(_join(1, control_plane=True))
     worker = yaml.safe_load(_join(3, control_plane=False))
     assert cp["controlPlane"] == {
         "localAPIEndpoint": {"advertiseAddress": "10.254.0.2", "bindPort": 6443},
-        "certificateKey": fx.CERT_KEY,
     }
     assert "controlPlane" not in worker
     assert worker["nodeRegistration"]["name"] == "blue-worker-1"
@@ -143,9 +143,7 @@ def test_bad_secrets_are_refused_before_rendering() -> None:
     slot = fx.slots()[0]
     node = NodeSpec(name=slot.name, node_ip="10.254.0.1")
     with pytest.raises(ValueError):
-        render_init_config(fx.cluster(), node, bootstrap_token="nope", certificate_key=fx.CERT_KEY)
-    with pytest.raises(ValueError):
-        render_init_config(fx.cluster(), node, bootstrap_token=fx.TOKEN, certificate_key="00")
+        render_init_config(fx.cluster(), node, bootstrap_token="nope")
     with pytest.raises(ValueError):
         render_join_config(fx.cluster(), node, bootstrap_token=fx.TOKEN, ca_cert_hash="sha256:x")
 
@@ -184,6 +182,5 @@ def test_kube_proxy_can_be_kept() -> None:
         spec,
         NodeSpec(name=slot.name, node_ip="10.0.0.1"),
         bootstrap_token=fx.TOKEN,
-        certificate_key=fx.CERT_KEY,
     )
     assert list(yaml.safe_load_all(text))[-1]["proxy"] == {"disabled": False}

@@ -1,4 +1,4 @@
-"""PKI helpers: the CA pin kubeadm checks, bootstrap tokens and certificate keys."""
+"""PKI helpers: the CA pin kubeadm checks and bootstrap tokens."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from components.cluster.pki import (
     format_bootstrap_token,
     validate_bootstrap_token,
     validate_ca_cert_hash,
-    validate_certificate_key,
 )
 from tests.cluster_fixtures import make_ca
 
@@ -99,13 +98,6 @@ def test_token_from_random_string_takes_id_then_secret() -> None:
 def test_token_from_random_string_rejects_unusable_input(value: str) -> None:
     with pytest.raises(ValueError):
         bootstrap_token_from_random(value)
-
-
-def test_certificate_key_must_be_32_hex_bytes() -> None:
-    assert validate_certificate_key("ab" * 32) == "ab" * 32
-    for bad in ["ab" * 31, "AB" * 32, "zz" * 32, "ab" * 33]:
-        with pytest.raises(ValueError):
-            validate_certificate_key(bad)
 
 
 @pytest.mark.parametrize(

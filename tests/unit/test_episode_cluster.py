@@ -146,9 +146,10 @@ def test_wherever_a_secret_flows_stdin_is_secret_and_logging_is_off(
             assert command.inputs["logging"] == "none", command.name
             assert {"stdout", "stderr"} <= set(command.options["additionalSecretOutputs"])
         assert "connection" in command.secret_inputs
-        assert not any(secret in command.inputs["create"] for secret in secrets)
-    # init (1 per team), joins (4 + 1), mesh phases (5 + 2)
-    assert carrying == 2 + 5 + 7
+        for action in ("create", "delete"):
+            assert not any(secret in command.inputs.get(action, "") for secret in secrets)
+    # init (1 per team), joins (4 + 1), mesh phases (5 + 2), join-token steps (5 + 1)
+    assert carrying == 2 + 5 + 7 + 6
     for team in ("blue", "green"):
         admin = two_teams.named(
             f"episode-{team}-cluster-{team}-control-plane-1-80-admin-kubeconfig"
@@ -320,4 +321,6 @@ def test_mesh_comes_up_after_the_node_local_phases_and_before_kubeadm(
         return two_teams.named(f"episode-blue-cluster-blue-control-plane-2-{step}")
 
     assert phase("40-images").urn in phase("42-mesh").dependencies
-    assert phase("42-mesh").urn in phase("45-api-endpoint").dependencies
+    assert phase("42-mesh").urn in phase("43-firewall").dependencies
+    assert phase("43-firewall").urn in phase("44-api-lb").dependencies
+    assert phase("44-api-lb").urn in phase("45-api-endpoint").dependencies

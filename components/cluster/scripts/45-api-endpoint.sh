@@ -1,14 +1,9 @@
 #!/usr/bin/env bash
-# Phase 45 on every node: the control-plane endpoint name resolves to the API address,
-# through one managed line in /etc/hosts (re-pointable without re-issuing certificates).
-# Inputs: API_ENDPOINT_NAME, API_ENDPOINT_ADDRESS.
-: "${API_ENDPOINT_NAME:?}" "${API_ENDPOINT_ADDRESS:?}"
+# Phase 45 on every node: the control-plane endpoint name resolves to a real control plane
+# (joins discover through it): this node's own API server on a bootstrapped control plane,
+# otherwise the first control plane that answers /healthz (control-plane-1 on a fresh
+# cluster). A node added while control-plane-1 is down joins through another one.
+# Inputs: API_ENDPOINT_NAME, CONTROL_PLANE_ADDRESSES, NODE_ADDRESS.
+: "${API_ENDPOINT_NAME:?}" "${CONTROL_PLANE_ADDRESSES:?}" "${NODE_ADDRESS:?}"
 
-marker="# klustered api endpoint"
-line="$API_ENDPOINT_ADDRESS $API_ENDPOINT_NAME $marker"
-hosts_mode="$(stat -c %a /etc/hosts 2>/dev/null || echo 644)"
-current="$(grep -vF "$marker" /etc/hosts 2>/dev/null || true)"
-if write_file /etc/hosts "$hosts_mode" "${current:+$current
-}$line"; then
-  log "$API_ENDPOINT_NAME -> $API_ENDPOINT_ADDRESS"
-fi
+point_api_endpoint "$(choose_api_endpoint)"

@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
-# Phase 50 on every other node: `kubeadm join` (as a control plane when the config says so),
-# pinned to the cluster CA. Skipped once the node has a kubelet kubeconfig.
-# Inputs (secret, delivered on stdin): KUBEADM_CONFIG.
-: "${KUBEADM_CONFIG:?}"
+# Phase 50 on every other node: `kubeadm join`, pinned to the cluster CA, discovering the
+# cluster through the endpoint name (a real control plane, phase 45). A control plane gets
+# the program's CAs and service-account key placed first (no certificate key needed).
+# kubeadm keeps retrying discovery for 5 minutes (timeouts.discovery) while the join-token
+# step on a live control plane makes sure the bootstrap token is valid.
+# Afterwards kubelet uses the node-local load balancer; a control plane's endpoint name
+# points at its own API server.
+# Inputs (secret, on stdin): KUBEADM_CONFIG, CONTROL_PLANE (1 or 0), PKI_* on control
+# planes; NODE_NAME, NODE_ADDRESS, API_ENDPOINT_NAME, LOCAL_API_SERVER,
+# LOCAL_API_WAIT_SECONDS.
+: "${KUBEADM_CONFIG:?}" "${CONTROL_PLANE:?}" "${NODE_NAME:?}" "${NODE_ADDRESS:?}"
+: "${API_ENDPOINT_NAME:?}" "${LOCAL_API_SERVER:?}" "${LOCAL_API_WAIT_SECONDS:?}"
+KUBEADM_LOG=/var/log/klustered/kubeadm-join.log
 
-if [ -f /etc/kubernetes/kubelet.conf ]; then
-  log "node already joined"
-  exit 0
+join_node() {
+  local config
+  if [ "$CONTROL_PLANE" = 1 ]; then
+    place_pki
+  fi
+  secret_file config kubeadm-join
+  printf '%s\n' "${KUBEADM_CONFIG%$'\n'}" >"$config"
+  run_kubeadm join --config "$config"
+}
+
+kubeadm_bootstrap join join_node
+use_local_api /etc/kubernetes/kubelet.conf
+if [ "$CONTROL_PLANE" = 1 ]; then
+  point_api_endpoint "$NODE_ADDRESS"
 fi
-
-config="$(mktemp)"
-trap 'rm -f "$config"' EXIT
-printf '%s\n' "${KUBEADM_CONFIG%$'\n'}" >"$config"
-# No blind retry: a half-finished join needs `kubeadm reset` first; kubeadm itself keeps
-# retrying discovery until the control plane answers (timeouts.discovery, 5m).
-kubeadm join --config "$config"
-log "node joined"

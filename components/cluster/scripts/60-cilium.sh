@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Phase 60 on control-plane-1: Cilium (pinned chart) with Helm (pinned, checksum verified).
+# Phase 60 on control-plane-1: Cilium (pinned chart) with Helm (pinned, checksum verified,
+# for the node's architecture). Cilium reaches the API through the node-local load balancer.
 # A stamp of version + values makes a second run a no-op.
 # Inputs: CILIUM_VERSION, CILIUM_VALUES (YAML), HELM_VERSION (v3.x.y).
 : "${CILIUM_VERSION:?}" "${CILIUM_VALUES:?}" "${HELM_VERSION:?}"
@@ -11,15 +12,16 @@ installed_helm() {
 }
 
 if [ ! -x "$helm" ] || [ "$(installed_helm)" != "$HELM_VERSION" ]; then
+  arch="$(dpkg --print-architecture)"
   work="$(mktemp -d)"
-  tarball="helm-${HELM_VERSION}-linux-amd64.tar.gz"
+  CLEANUP+=("$work")
+  tarball="helm-${HELM_VERSION}-linux-${arch}.tar.gz"
   retry 5 curl -fsSL --retry 3 -o "$work/$tarball" "https://get.helm.sh/$tarball"
   retry 5 curl -fsSL --retry 3 -o "$work/$tarball.sha256sum" "https://get.helm.sh/$tarball.sha256sum"
   (cd "$work" && sha256sum --check --status "$tarball.sha256sum") || die "helm checksum mismatch"
-  tar -xzf "$work/$tarball" -C "$work" linux-amd64/helm
-  install -D -m 0755 "$work/linux-amd64/helm" "$helm"
-  rm -rf "$work"
-  log "installed helm $HELM_VERSION"
+  tar -xzf "$work/$tarball" -C "$work" "linux-${arch}/helm"
+  install -D -m 0755 "$work/linux-${arch}/helm" "$helm"
+  log "installed helm $HELM_VERSION ($arch)"
 fi
 
 stamp_file=/var/lib/klustered/cilium.stamp
@@ -31,7 +33,7 @@ if [ "$(cat "$stamp_file" 2>/dev/null || true)" = "$stamp" ] &&
 fi
 
 values="$(mktemp)"
-trap 'rm -f "$values"' EXIT
+CLEANUP+=("$values")
 printf '%s\n' "$CILIUM_VALUES" >"$values"
 retry 3 "$helm" upgrade --install cilium cilium --repo https://helm.cilium.io/ \
   --version "$CILIUM_VERSION" --namespace kube-system --values "$values" \

@@ -3,6 +3,18 @@
 set -euo pipefail
 umask 022
 
+# Files holding secrets live only under this root-only directory on /run (tmpfs: gone at
+# reboot) and are removed when the phase exits; a phase killed outright (SIGKILL, lost SSH)
+# leaves them there, and its next run removes them before doing anything else.
+SECRET_DIR=/run/klustered
+CLEANUP=()
+cleanup() {
+  if [ "${#CLEANUP[@]}" -gt 0 ]; then
+    rm -rf -- "${CLEANUP[@]}"
+  fi
+}
+trap cleanup EXIT
+
 log() {
   echo "[klustered] $*" >&2
 }
@@ -35,7 +47,10 @@ retry() {
 write_file() {
   local path="$1" mode="$2" content="${3%$'\n'}" tmp
   mkdir -p "$(dirname "$path")" || die "cannot create the directory of $path"
+  # A run killed between mktemp and mv leaves a sibling behind (maybe a key): drop it.
+  rm -f -- "${path}".klustered.??????
   tmp="$(mktemp "${path}.klustered.XXXXXX")" || die "cannot create a temp file for $path"
+  CLEANUP+=("$tmp")
   printf '%s\n' "$content" >"$tmp" || die "cannot write $tmp"
   if [ -f "$path" ] && cmp -s "$tmp" "$path" && [ "$(stat -c %a "$path")" = "${mode#0}" ]; then
     rm -f "$tmp"
@@ -61,15 +76,22 @@ pkg_version() {
   fi
 }
 
+# apt_get ARGS...: apt-get that waits (up to 10 minutes) for the dpkg lock instead of
+# failing while unattended-upgrades holds it on a fresh machine's first boot.
+apt_get() {
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"
+}
+
 APT_UPDATED=0
 apt_update() {
   if [ "$APT_UPDATED" = 0 ]; then
-    retry 5 apt-get update -qq
+    retry 5 apt_get update -qq
     APT_UPDATED=1
   fi
 }
 
-# apt_install PKG...: install the packages that are missing, nothing else.
+# apt_install PKG...: install the packages that are missing, nothing else. Configuration
+# files already in place (written by the phase before the install) are kept.
 apt_install() {
   local missing=() pkg
   for pkg in "$@"; do
@@ -77,8 +99,21 @@ apt_install() {
   done
   if [ "${#missing[@]}" -gt 0 ]; then
     apt_update
-    DEBIAN_FRONTEND=noninteractive retry 5 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    retry 5 apt_get install -y -qq --no-install-recommends \
+      -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}"
   fi
+}
+
+# secret_file VAR NAME: set VAR to a new empty 0600 file for secret text, under the
+# root-only SECRET_DIR; removed when the phase exits, leftovers of a killed run first.
+# (Not a command substitution: the cleanup list must be this shell's.)
+secret_file() {
+  local path
+  install -d -m 0700 "$SECRET_DIR"
+  rm -f -- "$SECRET_DIR/$2".??????
+  path="$(mktemp "$SECRET_DIR/$2.XXXXXX")"
+  CLEANUP+=("$path")
+  printf -v "$1" '%s' "$path"
 }
 
 # ensure_service UNIT: enabled and running, without touching it when it already is.

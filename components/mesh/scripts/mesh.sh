@@ -37,9 +37,9 @@ command -v wg-quick >/dev/null 2>&1 || missing+=(wireguard-tools)
 command -v iptables-restore >/dev/null 2>&1 || missing+=(iptables)
 if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
-  retry apt-get -o DPkg::Lock::Timeout=300 update -qq
+  retry apt-get -o DPkg::Lock::Timeout=600 update -qq
   # shellcheck disable=SC2046 # word splitting of the de-duplicated package list is wanted
-  retry apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends \
+  retry apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
     $(printf '%s\n' "${missing[@]}" | sort -u)
 fi
 
