@@ -23,6 +23,7 @@ from klustered.config import StackConfig, check_stack_config
 from klustered.dns_cli import app as dns_app
 from klustered.expired_cli import expired
 from klustered.plan import OfflineRun, plan_stack, write_plan
+from klustered.ssh_keys import SECRET_PLACEHOLDER, public_key_of, public_key_recipe
 from klustered.stackfile import StackFile, StackFileError, load_stack_file
 
 app = typer.Typer(
@@ -114,6 +115,21 @@ def validate(
         else "no guest access"
     )
     out.print(f"Kubernetes {config.kubernetes.version}, {mesh}, {access}: valid.", markup=False)
+    if config.ssh_key is not None:
+        note = _ssh_key_note(stack_file.name, config.ssh_key.get_secret_value())
+        out.print(note, markup=False, soft_wrap=True)
+
+
+def _ssh_key_note(stack: str, private_key: str) -> str:
+    """What the host installs on existing machines: sshKey's public key, or how to get it."""
+    where = "install it in ~<user>/.ssh/authorized_keys on every existing host"
+    if private_key == SECRET_PLACEHOLDER:
+        return (
+            "sshKey is encrypted in the stack file, so its public key cannot be shown here; "
+            f"print it with `{public_key_recipe(stack)}` and {where} (after `pulumi up` it is "
+            "also the stack output sshPublicKey)."
+        )
+    return f"sshKey public key ({where}):\n{public_key_of(private_key)}"
 
 
 def _validate_json(stack: str) -> int:

@@ -16,8 +16,14 @@ from components.teleport.component import TeleportCluster, TeleportClusterArgs
 from components.teleport.github import GithubTeamArgs, GithubTeams, GithubTeamsArgs
 from klustered.config import DnsConfig, MachinesConfig, StackConfig
 from klustered.config.checks.access import HOSTS_TEAM, github_team_slug, teleport_host_name
+from klustered.ssh_keys import SECRET_PLACEHOLDER, public_key_of
 from klustered.team import Team, TeamArgs
-from klustered.team_machines import create_firewalls, create_machine
+from klustered.team_machines import (
+    ProjectKeys,
+    create_firewalls,
+    create_machine,
+    register_project_keys,
+)
 
 
 class EpisodeArgs(TypedDict):
@@ -32,6 +38,15 @@ class EpisodeArgs(TypedDict):
     machine's name); default: the running stack."""
     github_token: NotRequired[pulumi.Input[str]]
     """A GitHub token that manages the org's teams (secret); absent: GITHUB_TOKEN."""
+    ssh_private_key: NotRequired[pulumi.Input[str] | None]
+    """klustered:sshKey (secret) for every machine; absent: the episode generates one."""
+
+
+def _public_key(private_key: str) -> str:
+    # The offline plan of a stack file cannot decrypt {secure: ...}: it sees a placeholder.
+    if private_key == SECRET_PLACEHOLDER:
+        return "[public key of klustered:sshKey]"
+    return public_key_of(private_key)
 
 
 class Episode(pulumi.ComponentResource):
@@ -54,41 +69,30 @@ class Episode(pulumi.ComponentResource):
         config = args["config"]
         stack = args.get("stack") or pulumi.get_stack()
         child = pulumi.ResourceOptions(parent=self)
-        ssh_key = tls.PrivateKey(f"{name}-ssh-key", algorithm="ED25519", opts=child)
-        self.ssh_public_key = ssh_key.public_key_openssh
+        supplied = args.get("ssh_private_key")
+        private_key: pulumi.Output[str]
+        if supplied is None:
+            ssh_key = tls.PrivateKey(f"{name}-ssh-key", algorithm="ED25519", opts=child)
+            private_key = pulumi.Output.secret(ssh_key.private_key_openssh)
+            self.ssh_public_key = ssh_key.public_key_openssh
+        else:
+            private_key = pulumi.Output.secret(supplied)
+            # The public half is not secret: machines' metadata and the stack output hold it.
+            self.ssh_public_key = pulumi.Output.unsecret(private_key.apply(_public_key))
 
         teleport_settings = (
             config.access.teleport.machine.apply(config.machines)
             if config.access.teleport is not None
             else None
         )
-        all_settings: list[MachinesConfig] = [
-            machines
-            for team in config.teams
-            for machines in (config.team_machines(team), config.team_machines(team, worker=True))
-        ]
-        if teleport_settings is not None:
-            all_settings.append(teleport_settings)
-        equinix_projects = sorted(
-            {
-                machines.equinix_metal.project or ""
-                for machines in all_settings
-                if machines.provider == "equinix-metal"
-            }
+        keys = register_project_keys(
+            name,
+            config,
+            name_prefix=stack,
+            ssh_public_key=self.ssh_public_key,
+            parent=self,
+            others=[teleport_settings] if teleport_settings is not None else [],
         )
-        equinix_keys: dict[str, Any] = {}
-        if equinix_projects:
-            # Imported only for stacks that use it: the 2021 SDK does not load on 3.12+.
-            from components.machines.equinix_metal import project_ssh_key
-        for project in equinix_projects:
-            equinix_keys[project] = project_ssh_key(
-                f"{name}-ssh-key-{project}"
-                if len(equinix_projects) > 1
-                else f"{name}-ssh-key-metal",
-                project,
-                self.ssh_public_key,
-                self,
-            )
         addresses = (
             mesh_addresses(
                 config.mesh.cidr, [(t.name, t.control_planes, t.workers) for t in config.teams]
@@ -105,8 +109,8 @@ class Episode(pulumi.ComponentResource):
                 args=args,
                 stack=stack,
                 settings=teleport_settings,
-                equinix_keys=equinix_keys,
-                ssh_key=ssh_key,
+                keys=keys,
+                ssh_private_key=private_key,
             )
         self.teams = {}
         for team in config.teams:
@@ -114,8 +118,9 @@ class Episode(pulumi.ComponentResource):
                 "team": team,
                 "config": config,
                 "ssh_public_key": self.ssh_public_key,
-                "ssh_private_key": ssh_key.private_key_openssh,
-                "equinix_keys": equinix_keys,
+                "ssh_private_key": private_key,
+                "keys": keys,
+                "name_prefix": stack,
                 "mesh_addresses": addresses,
                 "base_dir": args["base_dir"],
                 "teleport": self.teleport.handle if self.teleport else None,
@@ -142,8 +147,8 @@ class Episode(pulumi.ComponentResource):
         args: EpisodeArgs,
         stack: str,
         settings: MachinesConfig,
-        equinix_keys: dict[str, Any],
-        ssh_key: tls.PrivateKey,
+        keys: ProjectKeys,
+        ssh_private_key: pulumi.Output[str],
     ) -> None:
         """The Teleport machine and server, and the GitHub teams whose members get in."""
         config = args["config"]
@@ -153,18 +158,27 @@ class Episode(pulumi.ComponentResource):
             f"{name}-teleport-machine",
             MachineHost(hostname=teleport_host_name(stack), team="teleport", role="teleport"),
             settings,
+            name_prefix=stack,
             ssh_public_key=self.ssh_public_key,
-            equinix_keys=equinix_keys,
+            ssh_private_key=ssh_private_key,
+            keys=keys,
             parent=self,
         )
-        create_firewalls(f"{name}-teleport", "teleport", [settings], mesh_port=None, parent=self)
+        create_firewalls(
+            f"{name}-teleport",
+            "teleport",
+            [settings],
+            name_prefix=stack,
+            mesh_port=None,
+            parent=self,
+        )
         slugs = {team.name: github_team_slug(stack, team.name) for team in config.teams}
         host_slug = github_team_slug(stack, HOSTS_TEAM)
         public_host = teleport_name(stack, config.dns.domain) if config.dns is not None else None
         cluster_args: TeleportClusterArgs = {
             "public_ip": machine.public_ip,
             "ssh_user": machine.ssh_user,
-            "ssh_private_key": ssh_key.private_key_openssh,
+            "ssh_private_key": ssh_private_key,
             "machine": machine.resource,
             "version": access.version,
             "cluster_name": public_host or f"klustered-{stack}",

@@ -12,6 +12,7 @@ import base64
 import datetime as dt
 import hashlib
 import ipaddress
+import json
 import string
 from dataclasses import dataclass, field
 from typing import Any
@@ -242,6 +243,27 @@ def _address(network: str, seed: bytes) -> str:
     return str(net.network_address + 1 + int.from_bytes(seed[:4], "big") % hosts)
 
 
+GCP_PUBLIC = "198.18.0.0/15"
+"""GCP's public addresses in the plan: a reserved range (RFC 2544) large enough that the
+addresses of a stack's nodes do not repeat."""
+
+
+def _uuid(seed: bytes) -> str:
+    h = seed.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+
+
+def fake_invoke(token: str, args: dict[str, Any]) -> dict[str, Any]:
+    """What a lookup would answer: Scaleway's offer and OS ids; other invokes echo their args."""
+    out = dict(args)
+    if token in ("scaleway:elasticmetal/getOffer:getOffer", "scaleway:elasticmetal/getOs:getOs"):
+        zone = str(args.get("zone") or "fr-par-2")
+        found = f"{zone}/{_uuid(_seed(token, json.dumps(args, sort_keys=True)))}"
+        out["id"] = found
+        out["offerId" if token.endswith("getOffer") else "osId"] = found
+    return out
+
+
 def fake_outputs(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
     """The outputs a provider would compute for `typ`, as real throwaway values."""
     seed = _seed(typ, name)
@@ -321,8 +343,16 @@ def fake_outputs(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         nics = [dict(n) for n in inputs.get("networkInterfaces") or [{}]]
         nics[0]["networkIp"] = _address("10.128.0.0/16", seed)
         if nics[0].get("accessConfigs") is not None:
-            nics[0]["accessConfigs"] = [{"natIp": _address("203.0.113.0/24", seed)}]
+            # A static address given as natIp stays; otherwise GCE picks an ephemeral one.
+            given = (nics[0]["accessConfigs"] or [{}])[0].get("natIp")
+            nics[0]["accessConfigs"] = [{"natIp": given or _address(GCP_PUBLIC, seed)}]
         out["networkInterfaces"] = nics
+    elif typ == "gcp:compute/address:Address":
+        out.setdefault("address", _address(GCP_PUBLIC, seed))
+    elif typ == "scaleway:elasticmetal/server:Server":
+        address = _address("198.51.100.0/24", seed)
+        out["ipv4s"] = [{"address": address, "id": _uuid(seed), "version": "IPv4"}]
+        out["ips"] = out["ipv4s"]
     elif typ in ("command:remote:Command", "command:local:Command"):
         out.setdefault("stdout", "")
         out.setdefault("stderr", "")
@@ -404,7 +434,8 @@ class OfflineMocks(pulumi.runtime.Mocks):
     def call(
         self, args: pulumi.runtime.MockCallArgs
     ) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
-        """`getKeys` answers with real keys for the zone; other invokes return their arguments."""
+        """`getKeys` answers with real keys for the zone, Scaleway's offer and OS lookups with
+        stand-in ids; other invokes return their arguments."""
         if args.token == GET_KEYS:
             zone_ref = str(args.args.get("managedZone") or "")
             zone = self.zones.get(zone_ref, {})
@@ -412,7 +443,7 @@ class OfflineMocks(pulumi.runtime.Mocks):
             dns_name = str(zone.get("dnsName") or f"{zone_ref.rsplit('/', 1)[-1]}.offline.invalid.")
             project = str(args.args.get("project") or zone.get("project") or "offline-project")
             return fake_keys(zone_ref, dns_name, project), []
-        return dict(args.args), []
+        return fake_invoke(args.token, dict(args.args)), []
 
 
 def is_secret(value: Any) -> bool:

@@ -43,9 +43,10 @@ def read_stack_config() -> StackValues:
     config = pulumi.Config(NAMESPACE)
     values: dict[str, Any] = {}
     secret: set[str] = set()
+    from_env = set(runtime_config.get_config_secret_keys_env())
     for key in _key_names():
         namespace, _, name = key.partition(":")
-        if runtime_config.is_config_secret(key):
+        if key in from_env or runtime_config.is_config_secret(key):
             secret.add(key)
         if namespace != NAMESPACE:
             values[key] = None
@@ -66,11 +67,6 @@ def _parse(text: str | None, secret: bool) -> Any:
         return json.loads(text)
     except ValueError:
         return text if not secret else SECRET_PLACEHOLDER
-
-
-def config_keys() -> set[str]:
-    """Every config key the engine passed to this program, of any namespace (no values)."""
-    return {*runtime_config.get_config_env(), *runtime_config.CONFIG.get()}
 
 
 def load_config(base_dir: Path | None = None) -> StackConfig:
@@ -101,6 +97,9 @@ def main(base_dir: Path | None = None) -> Episode:
         "base_dir": str(base_dir or Path.cwd()),
         "stack": pulumi.get_stack(),
     }
+    if config.ssh_key is not None:
+        # Read through the SDK, not from the validated copy: the key keeps its secret flag.
+        args["ssh_private_key"] = pulumi.Config(NAMESPACE).get_secret("sshKey")
     github_token = pulumi.Config("github").get_secret("token")
     if github_token is not None:
         args["github_token"] = github_token

@@ -5,14 +5,16 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 
 from breaks.catalog import resolve_scenario
 from breaks.component import Break
 from components.cluster.component import Cluster, ClusterArgs, ClusterNodeArgs, NodePhaseArgs
+from components.machines.existing import ExistingMachine, render_reset_script
 from components.machines.machine import Machine, MachineHost
+from components.machines.underlay import mesh_mtu
 from components.mesh.component import Mesh
 from components.nodes import NodeRole, NodeSlot, node_slots
 from components.teleport.agents import TeleportAgents
@@ -21,8 +23,8 @@ from components.teleport.resources import TEAM_LABEL
 from components.workload.component import Workload
 from components.workload.goal_check import render_goal_check
 from components.workload.manifests import NODE_PORT
-from klustered.config import MachinesConfig, StackConfig, TeamConfig
-from klustered.team_machines import create_firewalls, create_machine
+from klustered.config import MachinesConfig, StackConfig, TeamConfig, host_key
+from klustered.team_machines import ProjectKeys, create_firewalls, create_machine
 
 MESH_PHASE = 42
 """The mesh comes up after the node-local phases (10-40) and before kubeadm (45+): it is
@@ -42,8 +44,11 @@ class TeamArgs(TypedDict):
     config: StackConfig
     ssh_public_key: pulumi.Input[str]
     ssh_private_key: pulumi.Input[str]
-    equinix_keys: dict[str, Any]
-    """The episode's Equinix Metal ProjectSshKey per project (only stacks that use it)."""
+    """The episode's SSH private key (secret): klustered:sshKey, or the generated one."""
+    keys: ProjectKeys
+    """The episode's public key registered per Scaleway / Equinix project (when used)."""
+    name_prefix: str
+    """Prefix of cloud names that must be unique per project (the stack)."""
     mesh_addresses: dict[str, ipaddress.IPv4Interface]
     """Every node's mesh address (empty when the mesh is off)."""
     base_dir: str
@@ -73,6 +78,8 @@ class Team(pulumi.ComponentResource):
     cluster: Cluster
     workload: Workload
     mesh: Mesh | None
+    mesh_mtu: int
+    """WireGuard's and Cilium's MTU: mesh.mtu, or the team's smallest underlay - 80."""
     agents: TeleportAgents | None
     nodes: list[NodeOutput]
     api_ips: list[pulumi.Output[str]]
@@ -96,9 +103,12 @@ class Team(pulumi.ComponentResource):
             name,
             team.name,
             [self._settings(slot, args) for slot in slots],
+            name_prefix=args["name_prefix"],
             mesh_port=config.mesh.port if config.mesh.enabled else None,
             parent=self,
         )
+        # The mesh fits inside the smallest underlay of the team's machines (GCP's VPC 1460).
+        self.mesh_mtu = config.mesh.mtu or mesh_mtu(m.underlay_mtu for m in machines.values())
 
         self.mesh = None
         cluster_ips: dict[str, pulumi.Input[str]] = {}
@@ -110,7 +120,7 @@ class Team(pulumi.ComponentResource):
                     "team": team.name,
                     "cidr": config.mesh.cidr,
                     "port": config.mesh.port,
-                    "mtu": config.mesh.mtu,
+                    "mtu": self.mesh_mtu,
                     "keepalive": config.mesh.keepalive,
                     "nodes": [
                         {
@@ -179,7 +189,7 @@ class Team(pulumi.ComponentResource):
             "service_cidr": config.kubernetes.service_cidr,
             "nodes": nodes,
             "ssh_private_key": args["ssh_private_key"],
-            "cilium_mtu": config.mesh.mtu if config.mesh.enabled else 0,
+            "cilium_mtu": self.mesh_mtu if config.mesh.enabled else 0,
         }
         if "api_dns_name" in args:
             cluster_args["api_dns_name"] = args["api_dns_name"]
@@ -253,6 +263,11 @@ class Team(pulumi.ComponentResource):
         }
         for brk in self.breaks:
             self.rendered_files.update(brk.rendered_files)
+        for node, machine in machines.items():
+            if isinstance(machine, ExistingMachine):
+                self.rendered_files[f"{node}/reset.sh"] = pulumi.Output.from_input(
+                    render_reset_script()
+                )
         self.register_outputs({"apiEndpoint": self.cluster.api_endpoint, "appUrl": self.app_url})
 
     @staticmethod
@@ -264,8 +279,11 @@ class Team(pulumi.ComponentResource):
             f"{name}-{slot.role.value}-{slot.index}",
             MachineHost.for_node(slot),
             self._settings(slot, args),
+            existing=args["team"].hosts.get(host_key(slot)),
+            name_prefix=args["name_prefix"],
             ssh_public_key=args["ssh_public_key"],
-            equinix_keys=args["equinix_keys"],
+            ssh_private_key=args["ssh_private_key"],
+            keys=args["keys"],
             parent=self,
         )
 

@@ -1,1 +1,2 @@
-"""Machines, one module per substrate (Equinix Metal, GCP Compute), behind one interface."""
+"""Machines, one module per substrate (GCP, Scaleway Elastic Metal, machines you already
+have, Equinix Metal), behind one interface (`machine.Machine`)."""

@@ -1,4 +1,8 @@
-"""Machines on Equinix Metal: an hourly device that trusts the episode's project SSH key."""
+"""Machines on Equinix Metal: an hourly device that trusts the episode's project SSH key.
+
+Equinix Metal shut down on 2026-06-30: this module stays for stacks that still name it, and
+is imported only by them (its 2021 SDK needs pkg_resources, absent on Python 3.12+).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import pulumi
 import pulumi_equinix_metal as metal
 
 from components.machines.machine import MachineHost
+from components.machines.underlay import ETHERNET_MTU
 
 TYPE = "klustered:machines:EquinixMetalMachine"
 
@@ -34,6 +39,7 @@ class EquinixMetalMachine(pulumi.ComponentResource):
     private_ip: pulumi.Output[str]
     console: pulumi.Output[str]
     ssh_user: str = "root"
+    underlay_mtu: int = ETHERNET_MTU
 
     def __init__(
         self, name: str, args: EquinixMetalMachineArgs, opts: pulumi.ResourceOptions | None = None

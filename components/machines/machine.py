@@ -41,6 +41,8 @@ class Machine(Protocol):
     console: pulumi.Output[str]
     """How to reach the machine's serial console when SSH is gone (out of band)."""
     ssh_user: str
+    underlay_mtu: int
+    """The MTU of the network the machine's public address is on (the mesh fits inside it)."""
 
     @property
     def resource(self) -> pulumi.Resource:

@@ -16,12 +16,15 @@ from klustered.config.machines import (
     EquinixMetalOverride,
     GcpConfig,
     GcpOverride,
+    HostConfig,
     MachinesConfig,
     MachinesOverride,
     Provider,
+    ScalewayConfig,
+    ScalewayOverride,
 )
 from klustered.config.mesh import MeshConfig
-from klustered.config.stack import NAMESPACE, StackConfig
+from klustered.config.stack import NAMESPACE, StackConfig, host_key
 from klustered.config.teams import TARGET_WORDS, BreakRef, ParamValue, Targets, TeamConfig
 from klustered.config.validate import Validation, check_stack_config, validate_stack_config
 from klustered.config.workload import WorkloadConfig
@@ -40,12 +43,15 @@ __all__ = [
     "EquinixMetalOverride",
     "GcpConfig",
     "GcpOverride",
+    "HostConfig",
     "KubernetesConfig",
     "MachinesConfig",
     "MachinesOverride",
     "MeshConfig",
     "ParamValue",
     "Provider",
+    "ScalewayConfig",
+    "ScalewayOverride",
     "StackConfig",
     "StackConfigError",
     "Targets",
@@ -54,6 +60,7 @@ __all__ = [
     "Validation",
     "WorkloadConfig",
     "check_stack_config",
+    "host_key",
     "show",
     "validate_stack_config",
 ]

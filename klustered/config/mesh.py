@@ -25,7 +25,8 @@ class MeshConfig(ConfigModel):
     cidr: Cidr = "10.254.0.0/24"
     port: int = Field(default=51820, ge=1, le=65535)
     """UDP; not a port the nodes already use (Cilium's VXLAN 8472, Kubernetes, access)."""
-    mtu: int = Field(default=1420, ge=1280, le=9000)
+    mtu: int | None = Field(default=None, ge=1280, le=9000)
+    """The WireGuard (and Cilium) MTU; default: the team's smallest underlay MTU - 80."""
     keepalive: int = Field(default=25, ge=0, le=3600)
 
     @field_validator("cidr")

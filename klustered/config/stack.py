@@ -7,11 +7,13 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BeforeValidator, Field
 
+from components.machines.underlay import ETHERNET_MTU, SUBSTRATE_MTU, WIREGUARD_OVERHEAD
+from components.nodes import NodeRole, NodeSlot, node_slots
 from klustered.config.access import AccessConfig
 from klustered.config.dns import DnsConfig
 from klustered.config.errors import show
 from klustered.config.kubernetes import KubernetesConfig
-from klustered.config.machines import MachinesConfig
+from klustered.config.machines import MachinesConfig, SshPrivateKey
 from klustered.config.mesh import MeshConfig
 from klustered.config.model import ConfigModel
 from klustered.config.teams import TeamConfig
@@ -41,6 +43,8 @@ class StackConfig(ConfigModel):
     access: AccessConfig = AccessConfig()
     kubernetes: KubernetesConfig = KubernetesConfig()
     machines: MachinesConfig = MachinesConfig()
+    ssh_key: SshPrivateKey | None = None
+    """The host's SSH private key for every machine (required by `existing` machines)."""
     mesh: MeshConfig = MeshConfig()
     workload: WorkloadConfig = WorkloadConfig()
     dns: DnsConfig | None = None
@@ -52,3 +56,32 @@ class StackConfig(ConfigModel):
         if worker and team.worker_machines is not None:
             machines = team.worker_machines.apply(machines)
         return machines
+
+    def node_machines(self, team: TeamConfig) -> list[tuple[NodeSlot, MachinesConfig]]:
+        """Every node of a team with its effective machine settings, control planes first."""
+        return [
+            (slot, self.team_machines(team, worker=slot.role == NodeRole.WORKER))
+            for slot in node_slots(team.name, team.control_planes, team.workers)
+        ]
+
+    def underlay_mtus(self, team: TeamConfig) -> dict[str, int]:
+        """Each node's underlay MTU (its substrate's, or its host's), by node name."""
+        result = {}
+        for slot, machines in self.node_machines(team):
+            if machines.provider == "existing":
+                host = team.hosts.get(host_key(slot))
+                result[slot.name] = host.mtu if host is not None else ETHERNET_MTU
+            else:
+                result[slot.name] = SUBSTRATE_MTU[machines.provider]
+        return result
+
+    def team_mesh_mtu(self, team: TeamConfig) -> int:
+        """The team's mesh (and Cilium) MTU: mesh.mtu, or the smallest underlay - 80."""
+        if self.mesh.mtu is not None:
+            return self.mesh.mtu
+        return min(self.underlay_mtus(team).values()) - WIREGUARD_OVERHEAD
+
+
+def host_key(slot: NodeSlot) -> str:
+    """A node's key under a team's `hosts`: its name without the team (`worker-2`)."""
+    return f"{slot.role.value}-{slot.index}"

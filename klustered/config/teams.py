@@ -17,7 +17,7 @@ from klustered.config.limits import (
     MAX_WORKERS,
     WORKERS_WHY,
 )
-from klustered.config.machines import MachinesOverride
+from klustered.config.machines import HostConfig, MachinesOverride, check_host_key
 from klustered.config.model import ConfigModel, one_of
 from klustered.config.names import dns_label, github_handle, team_name
 
@@ -116,7 +116,17 @@ class TeamConfig(ConfigModel):
     workers: int = Field(default=1, ge=0)
     machines: MachinesOverride = MachinesOverride()
     worker_machines: MachinesOverride | None = None
+    hosts: dict[str, HostConfig] = Field(default_factory=dict)
+    """With provider existing: one machine per node, keyed `control-plane-1`, `worker-2`."""
     breaks: list[BreakRef] = Field(default_factory=list)
+
+    @field_validator("hosts", mode="before")
+    @classmethod
+    def _host_keys(cls, value: object) -> object:
+        if isinstance(value, dict):
+            for key in value:
+                check_host_key(str(key))
+        return value
 
     @field_validator("name")
     @classmethod

@@ -55,16 +55,17 @@ def check_stack_config(
     base_dir: Path | None = None,
     *,
     stack: str = "",
-    secret_keys: Collection[str] = (),
     provider_keys: Iterable[str] | None = None,
+    secret_keys: Collection[str] | None = None,
 ) -> Validation:
     """Validate the `klustered:*` keys of a stack (full keys, values already parsed).
 
     Keys of other namespaces (provider settings such as `gcp:project`) are not validated,
     only checked for a namespace that looks like a typo of `klustered`; rules only see
     which are set: `provider_keys`, or those among `raw`'s keys. `base_dir` anchors
-    relative break paths (the project root); `stack` is the stack's name. Problems in a key
-    listed in `secret_keys` are reported without echoing any of its values.
+    relative break paths (the project root); `stack` is the stack's name. `secret_keys`
+    are the full keys kept encrypted, when known: problems in them are reported without
+    echoing any of their values.
     """
     errors: list[ConfigError] = []
     values: dict[str, Any] = {}
@@ -88,7 +89,7 @@ def check_stack_config(
             errors.append(ConfigError(show_key(key), f"unknown key{hint}"))
             continue
         values[section] = value
-    secret = frozenset(s for s in values if f"{NAMESPACE}:{to_camel(s)}" in secret_keys)
+    secret = frozenset(s for s in values if f"{NAMESPACE}:{to_camel(s)}" in (secret_keys or ()))
 
     def quiet(section: str) -> AbstractContextManager[None]:
         return redacted() if section in secret else nullcontext()
@@ -132,6 +133,7 @@ def check_stack_config(
             for key in (raw if provider_keys is None else provider_keys)
             if not key.startswith(f"{NAMESPACE}:")
         ),
+        secret_keys=None if secret_keys is None else frozenset(secret_keys),
     )
     errors += [ConfigError(p.path, p.message) for p in run_rules(ERRORS, ctx)]
     warnings = [ConfigWarning(p.path, p.message) for p in dedupe(run_rules(WARNINGS, ctx))]
@@ -144,12 +146,12 @@ def validate_stack_config(
     base_dir: Path | None = None,
     *,
     stack: str = "",
-    secret_keys: Collection[str] = (),
     provider_keys: Iterable[str] | None = None,
+    secret_keys: Collection[str] | None = None,
 ) -> StackConfig:
     """The validated StackConfig, or StackConfigError carrying every problem at once."""
     result = check_stack_config(
-        raw, base_dir, stack=stack, secret_keys=secret_keys, provider_keys=provider_keys
+        raw, base_dir, stack=stack, provider_keys=provider_keys, secret_keys=secret_keys
     )
     if result.config is None:
         raise StackConfigError(result.errors, result.warnings)
@@ -241,6 +243,8 @@ def _non_ascii_errors(raw: Mapping[str, Any]) -> list[ConfigError]:
     for path, text in _walk_strings(raw, ""):
         if re.search(r"^teams\[\d+\]\.breaks\[\d+\]\.inline", path):
             continue
+        if path == "sshKey":
+            continue  # a private key: never echoed; its own check refuses what it cannot read
         for pos, char in enumerate(text):
             if ord(char) > 127:
                 name = unicodedata.name(char, "unnamed")

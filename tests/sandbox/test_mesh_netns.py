@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import signal
 import subprocess
 import time
@@ -28,24 +29,33 @@ from tests.mesh_fixtures import RenderedNode, missing_tools, nodes_from_plan
 pytestmark = pytest.mark.sandbox
 
 STACK = Path(__file__).resolve().parents[1] / "stacks" / "sandbox" / "Pulumi.mesh.yaml"
-UNDERLAY_PREFIX = 24
-MTU = 1420
+UNDERLAY_PREFIX = 15
+UNDERLAY_MTU = 1460
+"""The veths carry GCP's VPC MTU: the sandbox stack runs on GCP, and its rendered mesh MTU
+(1460 - 80) must cross that underlay without fragmenting."""
 SOCKET_DIR = Path("/var/run/wireguard")
 
 
 def rendered_wg_confs(plan_dir: Path) -> list[RenderedNode]:
     """The wg0.conf of every node, from the offline plan of the sandbox stack.
 
-    The plan gives every machine a public address in 203.0.113.0/24 (TEST-NET-3); the
-    test puts exactly those addresses on its veths, so the rendered Endpoints are used
-    as they are.
+    The plan gives every machine a public address in 198.18.0.0/15 (reserved for network
+    tests); the test puts exactly those addresses on its veths, so the rendered Endpoints
+    are used as they are.
     """
     write_plan(plan_stack(load_stack_file(str(STACK))), plan_dir)
     nodes = nodes_from_plan(plan_dir)
     public = [n.public_ip for n in nodes]
     assert len(set(public)) == len(public), f"the plan repeats a public address: {public}"
-    assert all(ipaddress.ip_address(ip) in ipaddress.ip_network("203.0.113.0/24") for ip in public)
+    assert all(ipaddress.ip_address(ip) in ipaddress.ip_network("198.18.0.0/15") for ip in public)
     return nodes
+
+
+def rendered_mtu(node: RenderedNode) -> int:
+    """The MTU the plan rendered into the node's wg0.conf."""
+    found = re.search(r"^MTU = (\d+)$", node.config, re.MULTILINE)
+    assert found is not None, f"{node.name}: no MTU in wg0.conf"
+    return int(found.group(1))
 
 
 def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -140,7 +150,8 @@ def bring_up(sandbox: Sandbox, nodes: list[RenderedNode], workdir: Path) -> dict
             "peer", "name", hub_veth, "netns", hub)  # fmt: skip
         run("ip", "-n", hub, "link", "set", hub_veth, "master", "br0", "up")
         run("ip", "-n", ns, "addr", "add", f"{node.public_ip}/{UNDERLAY_PREFIX}", "dev", node_veth)
-        run("ip", "-n", ns, "link", "set", node_veth, "up")
+        run("ip", "-n", ns, "link", "set", node_veth, "mtu", str(UNDERLAY_MTU), "up")
+        run("ip", "-n", hub, "link", "set", hub_veth, "mtu", str(UNDERLAY_MTU))
 
         conf = workdir / f"{wg_if}.conf"
         conf.write_text(node.config)
@@ -169,7 +180,7 @@ def bring_up(sandbox: Sandbox, nodes: list[RenderedNode], workdir: Path) -> dict
         # so a peer with a keepalive would start a handshake right here.
         run("ip", "netns", "exec", ns, "wg", "setconf", wg_if, str(quiet))
         run("ip", "-n", ns, "addr", "add", str(node.address), "dev", wg_if)
-        run("ip", "-n", ns, "link", "set", wg_if, "mtu", str(MTU))
+        run("ip", "-n", ns, "link", "set", wg_if, "mtu", str(rendered_mtu(node)))
         run("ip", "-n", ns, "link", "set", wg_if, "up")
     return full
 
@@ -265,12 +276,15 @@ def test_team_mesh_answers_every_pair_carries_full_mtu_survives_a_node_loss_and_
     matrix = pings(sandbox, [(a.name, ip_of(b)) for a, b in permutations(blue, 2)])
     assert sum(matrix.values()) == 12, [pair for pair, ok in matrix.items() if not ok]
 
-    # A full-size don't-fragment packet fits the tunnel: 1392 + 8 ICMP + 20 IP = 1420.
+    # The mesh MTU follows the substrate (GCP's 1460 - 80), and a full-size don't-fragment
+    # packet crosses the tunnel and the 1460 underlay: payload + 8 ICMP + 20 IP = MTU.
     src, dst = blue[0], blue[3]
-    assert pings(sandbox, [(src.name, ip_of(dst))], "-M", "do", "-s", "1392") == {
+    mtu = rendered_mtu(src)
+    assert mtu == UNDERLAY_MTU - 80
+    assert pings(sandbox, [(src.name, ip_of(dst))], "-M", "do", "-s", str(mtu - 28)) == {
         (src.name, ip_of(dst)): True
     }
-    assert pings(sandbox, [(src.name, ip_of(dst))], "-M", "do", "-s", "1393") == {
+    assert pings(sandbox, [(src.name, ip_of(dst))], "-M", "do", "-s", str(mtu - 27)) == {
         (src.name, ip_of(dst)): False
     }, "the tunnel MTU is larger than rendered"
 

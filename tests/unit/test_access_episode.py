@@ -193,9 +193,10 @@ def test_teleport_machine_is_named_per_stack_and_gets_a_firewall() -> None:
     run = run_access(access_stack())
     machine = run.named("episode-teleport-machine-instance")
     assert machine.inputs["name"] == "teleport-ep42"
-    assert machine.inputs["tags"] == ["klustered", "klustered-teleport"]
+    # The tag carries the stack: another stack's rules never match this machine.
+    assert machine.inputs["tags"] == ["ep42-klustered-teleport"]
     firewall = run.named("episode-teleport-firewall-public")
-    assert firewall.inputs["targetTags"] == ["klustered-teleport"]
+    assert firewall.inputs["targetTags"] == ["ep42-klustered-teleport"]
     ports = {p for allow in firewall.inputs["allows"] for p in allow.get("ports", [])}
     assert {"22", "443"} <= ports and any(p.startswith("3022-") for p in ports)
 

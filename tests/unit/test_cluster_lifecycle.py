@@ -45,7 +45,8 @@ def _cluster_command(run: OfflineRun, node: str, step: str) -> Registration:
 
 
 def _instance(run: OfflineRun, node: str) -> Registration:
-    [instance] = [r for r in run.by_type(INSTANCE) if r.inputs["name"] == node]
+    # The GCE name is `<stack>-<node>` (two stacks share a project): go by the logical name.
+    [instance] = [r for r in run.by_type(INSTANCE) if r.name == f"episode-{node}-instance"]
     return instance
 
 
@@ -81,7 +82,7 @@ def test_removing_a_worker_removes_exactly_its_machine_and_commands(
     removed_names = {r.name for r in removed}
     # Its machine...
     assert _instance(blue, "blue-worker-2").name in removed_names
-    assert not [r for r in after.by_type(INSTANCE) if r.inputs["name"] == "blue-worker-2"]
+    assert not [r for r in after.by_type(INSTANCE) if r.inputs["name"] == "lifecycle-blue-worker-2"]
     # ...and every command that ran on it or for it.
     for_worker = {r.name for r in blue.by_type(COMMAND) if "-blue-worker-2-" in r.name}
     assert for_worker <= removed_names

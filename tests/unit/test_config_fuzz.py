@@ -51,7 +51,8 @@ KEYS = [
     "provider", "gcp", "project", "zone", "machineType", "image", "network", "equinixMetal",
     "metro", "plan", "os", "version", "podCidr", "serviceCidr", "enabled", "cidr", "port",
     "mtu", "keepalive", "id", "path", "inline", "targets", "params", "rehearse", "files",
-    "title", "difficulty", "prompt", "secret", "unicode",
+    "title", "difficulty", "prompt", "secret", "unicode", "hosts", "address",
+    "privateAddress", "user", "scaleway", "offer", "control-plane-1", "worker-1",
 ]  # fmt: skip
 json_like = st.recursive(
     scalars,
@@ -64,7 +65,7 @@ json_like = st.recursive(
 SECTIONS = [
     "klustered:teams", "klustered:kubernetes", "klustered:machines", "klustered:mesh",
     "klustered:workload", "klustered:expires", "klustered:dns", "klustered:access",
-    "klustered:teamz", "klusterd:teams", "Klustered:mesh", "gcp:project",
+    "klustered:teamz", "klusterd:teams", "Klustered:mesh", "gcp:project", "klustered:sshKey",
 ]  # fmt: skip
 
 VALID: dict[str, Any] = {

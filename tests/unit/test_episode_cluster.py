@@ -16,7 +16,8 @@ from klustered.plan import OfflineRun, graph_json
 
 RunEpisode = Callable[..., OfflineRun]
 COMMAND = "command:remote:Command"
-MACHINE_TYPES = {"equinix-metal:index/device:Device", "gcp:compute/instance:Instance"}
+MACHINE_TYPES = {"scaleway:elasticmetal/server:Server", "gcp:compute/instance:Instance"}
+SCALEWAY_PROJECT = "11111111-2222-4333-8444-555555555555"
 
 
 def _stack(teams: list[dict[str, Any]], mesh: bool = True) -> dict[str, Any]:
@@ -24,7 +25,7 @@ def _stack(teams: list[dict[str, Any]], mesh: bool = True) -> dict[str, Any]:
         "klustered:machines": {
             "provider": "gcp",
             "gcp": {"project": "test-project"},
-            "equinixMetal": {"project": "00000000-0000-4000-8000-000000000001"},
+            "scaleway": {"project": SCALEWAY_PROJECT},
         },
         "klustered:mesh": {"enabled": mesh},
         "klustered:teams": teams,
@@ -38,7 +39,7 @@ TWO_TEAMS = _stack(
             "name": "green",
             "controlPlanes": 1,
             "workers": 1,
-            "machines": {"provider": "equinix-metal"},
+            "machines": {"provider": "scaleway"},
             "workerMachines": {"provider": "gcp"},
         },
     ]
@@ -106,21 +107,20 @@ def test_each_team_gets_its_machines_on_its_substrates(two_teams: OfflineRun) ->
         "episode-blue-control-plane-3": "klustered:machines:GcpMachine",
         "episode-blue-worker-1": "klustered:machines:GcpMachine",
         "episode-blue-worker-2": "klustered:machines:GcpMachine",
-        "episode-green-control-plane-1": "klustered:machines:EquinixMetalMachine",
+        "episode-green-control-plane-1": "klustered:machines:ScalewayMachine",
         "episode-green-worker-1": "klustered:machines:GcpMachine",
     }
-    [device] = two_teams.by_type("equinix-metal:index/device:Device")
-    assert device.inputs["hostname"] == "green-control-plane-1"
-    assert device.inputs["billingCycle"] == "hourly"
-    assert device.inputs["operatingSystem"] == "ubuntu_24_04"
+    [server] = two_teams.by_type("scaleway:elasticmetal/server:Server")
+    assert server.inputs["hostname"] == "green-control-plane-1"
+    assert server.inputs["name"] == "two-teams-green-control-plane-1"
     hosts = sorted(r.inputs["name"] for r in two_teams.by_type("gcp:compute/instance:Instance"))
     assert hosts == [
-        "blue-control-plane-1",
-        "blue-control-plane-2",
-        "blue-control-plane-3",
-        "blue-worker-1",
-        "blue-worker-2",
-        "green-worker-1",
+        "two-teams-blue-control-plane-1",
+        "two-teams-blue-control-plane-2",
+        "two-teams-blue-control-plane-3",
+        "two-teams-blue-worker-1",
+        "two-teams-blue-worker-2",
+        "two-teams-green-worker-1",
     ]
 
 
@@ -163,9 +163,10 @@ def test_no_machine_input_carries_a_secret(two_teams: OfflineRun) -> None:
     machine_like = [
         r
         for r in two_teams.registrations
-        if r.type in MACHINE_TYPES or r.type == "equinix-metal:index/projectSshKey:ProjectSshKey"
+        if r.type in MACHINE_TYPES
+        or r.type in ("scaleway:iam/sshKey:SshKey", "gcp:compute/address:Address")
     ]
-    assert len(machine_like) == 8
+    assert len(machine_like) == 6 + 1 + 1 + 6
     for reg in machine_like:
         text = json.dumps(reg.inputs)
         assert reg.secret_inputs == [], reg.name
@@ -202,7 +203,7 @@ def test_control_planes_join_one_at_a_time_and_workers_in_parallel(
 
 def test_node_local_phases_wait_for_no_other_machine(two_teams: OfflineRun) -> None:
     machines = {
-        r.urn: r.inputs.get("name") or r.inputs.get("hostname")
+        r.urn: r.inputs.get("hostname") or r.inputs["name"].removeprefix("two-teams-")
         for r in two_teams.registrations
         if r.type in MACHINE_TYPES
     }
@@ -269,7 +270,7 @@ def test_mesh_off_puts_kubeadm_on_the_machine_private_address(run_episode: RunEp
     [instance] = [
         r
         for r in run.by_type("gcp:compute/instance:Instance")
-        if r.inputs["name"] == "blue-worker-1"
+        if r.inputs["name"] == "test-blue-worker-1"
     ]
     private = instance.outputs["networkInterfaces"][0]["networkIp"]
     assert f"value: {private}" in files["blue/blue-worker-1/kubeadm.yaml"]
@@ -292,11 +293,13 @@ def test_adding_a_worker_changes_teammates_peers_and_no_machine(run_episode: Run
         return {r.name: r.raw_inputs for r in run.registrations if r.type in types}
 
     keep = MACHINE_TYPES | {
+        "gcp:compute/address:Address",
         "random:index/randomBytes:RandomBytes",
         "tls:index/privateKey:PrivateKey",
     }
     old, new = by_type(before, keep), by_type(after, keep)
     assert set(new) - set(old) == {
+        "episode-blue-worker-3-address",
         "episode-blue-worker-3-instance",
         "episode-blue-mesh-blue-worker-3-key",
     }

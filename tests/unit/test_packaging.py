@@ -42,6 +42,19 @@ def test_installed_package_works_outside_the_repo(tmp_path: Path) -> None:
         [str(python), "-c", probe], check=True, capture_output=True, text=True, cwd=work
     ).stdout
     assert str(env_dir) in where, where
+    # Scripts ship as package data: the existing-machine reset renders from the wheel.
+    reset = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "from components.machines.existing import render_reset_script as r; print(r())",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=work,
+    ).stdout
+    assert "kubeadm reset -f" in reset
     listed = subprocess.run(
         [str(env_dir / "bin" / "klustered"), "breaks", "list", "--json"],
         check=True,

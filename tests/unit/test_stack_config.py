@@ -11,6 +11,7 @@ from klustered.config import StackConfigError, validate_stack_config
 
 REPO = Path(__file__).resolve().parents[2]
 GCP = {"klustered:machines": {"provider": "gcp", "gcp": {"project": "test-project"}}}
+SCW = "11111111-2222-4333-8444-555555555555"
 
 
 def _validate(extra: dict[str, Any]) -> Any:
@@ -23,7 +24,11 @@ def test_defaults_are_the_documented_ones() -> None:
     assert cfg.kubernetes.pod_cidr == "10.244.0.0/16"
     assert cfg.kubernetes.service_cidr == "10.96.0.0/12"
     assert cfg.mesh.cidr == "10.254.0.0/24"
-    assert cfg.mesh.mtu == 1420
+    assert cfg.mesh.mtu is None  # derived per team from its machines' underlay
+    assert cfg.machines.provider == "gcp"
+    assert cfg.machines.scaleway.zone == "fr-par-2"
+    assert cfg.machines.scaleway.offer == "EM-A610R-NVME"
+    assert cfg.machines.scaleway.os == "Ubuntu 24.04 LTS (Noble Numbat)"
     assert cfg.mesh.port == 51820
     assert cfg.teams[0].control_planes == 1
     assert cfg.machines.gcp.machine_type == "e2-standard-4"
@@ -33,21 +38,22 @@ def test_team_override_replaces_only_the_fields_it_sets() -> None:
     cfg = _validate(
         {
             "klustered:machines": {
-                "provider": "equinix-metal",
-                "equinixMetal": {"project": "00000000-0000-4000-8000-000000000001", "metro": "da"},
+                "provider": "scaleway",
+                "scaleway": {"project": SCW, "zone": "nl-ams-1"},
                 "gcp": {"project": "test-project-g", "zone": "us-east1-b"},
             },
+            "klustered:mesh": {"enabled": True},
             "klustered:teams": [
-                {"name": "blue", "machines": {"equinixMetal": {"plan": "m3.small.x86"}}},
+                {"name": "blue", "machines": {"scaleway": {"offer": "em-b112x-ssd"}}},
                 {"name": "green", "machines": {"provider": "gcp"}},
             ],
         }
     )
     blue = cfg.team_machines(cfg.teams[0])
-    assert (blue.provider, blue.equinix_metal.metro, blue.equinix_metal.plan) == (
-        "equinix-metal",
-        "da",
-        "m3.small.x86",
+    assert (blue.provider, blue.scaleway.zone, blue.scaleway.offer) == (
+        "scaleway",
+        "nl-ams-1",
+        "EM-B112X-SSD",
     )
     green = cfg.team_machines(cfg.teams[1])
     assert (green.provider, green.gcp.zone) == ("gcp", "us-east1-b")
@@ -57,8 +63,8 @@ def test_workers_may_use_another_substrate_when_the_mesh_is_on() -> None:
     cfg = _validate(
         {
             "klustered:machines": {
-                "provider": "equinix-metal",
-                "equinixMetal": {"project": "00000000-0000-4000-8000-000000000001"},
+                "provider": "scaleway",
+                "scaleway": {"project": SCW},
                 "gcp": {"project": "test-project-g"},
             },
             "klustered:mesh": {"enabled": True},
@@ -66,7 +72,7 @@ def test_workers_may_use_another_substrate_when_the_mesh_is_on() -> None:
         }
     )
     team = cfg.teams[0]
-    assert cfg.team_machines(team).provider == "equinix-metal"
+    assert cfg.team_machines(team).provider == "scaleway"
     assert cfg.team_machines(team, worker=True).provider == "gcp"
 
 

@@ -15,7 +15,12 @@ ERRORS: tuple[Rule, ...] = (
     networks.mesh_holds_every_node,
     networks.pod_range_holds_every_node,
     networks.ranges_clear_of_node_networks,
+    networks.host_addresses_are_usable,
     machines.substrate_settings,
+    machines.existing_hosts,
+    machines.mesh_mtu_fits_the_underlay,
+    machines.equinix_metal_loads,
+    machines.teleport_machine_substrate,
     breaks.break_refs,
     access.access_settings,
     dns.stack_makes_valid_names,
@@ -27,6 +32,8 @@ WARNINGS: tuple[Rule, ...] = (
     expiry.expiry_in_range,
     access.guests_without_access,
     networks.ranges_are_private,
+    machines.equinix_metal_closed,
+    machines.ssh_key_is_secret,
 )
 """Rules whose problems are printed, and the stack still validates."""
 

@@ -31,6 +31,8 @@ class CheckContext:
     """The stack's name, when known (names derived from it: DNS zones, GCP prefixes)."""
     secret: frozenset[str] = frozenset()
     """Top-level sections whose key Pulumi marks secret: their values are never echoed."""
+    secret_keys: frozenset[str] | None = None
+    """Full keys the stack keeps encrypted (`klustered:sshKey`); None when not known."""
     provider_keys: frozenset[str] = frozenset()
     """Config keys of other namespaces the stack sets (`gandi:personalAccessToken`); only
     their presence is known to rules, never their values."""

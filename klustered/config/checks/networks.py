@@ -8,7 +8,7 @@ from components.mesh.addresses import BLOCK_SIZE as MESH_BLOCK
 from components.mesh.addresses import MAX_WORKERS as MAX_MESH_WORKERS
 from components.mesh.addresses import mesh_addresses
 from klustered.config.checks.base import CheckContext, rule
-from klustered.config.cidrs import POD_PREFIX_PER_NODE, is_private
+from klustered.config.cidrs import POD_PREFIX_PER_NODE, SPECIAL_RANGES, is_private
 from klustered.config.errors import ConfigError, ConfigWarning
 
 GCP_AUTO_SUBNETS: dict[str, ipaddress.IPv4Network] = {
@@ -163,3 +163,35 @@ def ranges_are_private(ctx: CheckContext) -> list[ConfigWarning]:
         for where, net in _ranges(ctx).items()
         if not is_private(net)
     ]
+
+
+@rule("kubernetes", "teams")
+def host_addresses_are_usable(ctx: CheckContext) -> list[ConfigError]:
+    """Machines the host already has: real unicast addresses, outside the cluster's ranges."""
+    ranges = _ranges(ctx)
+    errors: list[ConfigError] = []
+    for where, team in ctx.teams:
+        for node, host in sorted(team.hosts.items()):
+            for field, value in (
+                ("address", host.address),
+                ("privateAddress", host.private_address),
+            ):
+                try:
+                    ip = ipaddress.IPv4Address(value or "")
+                except ValueError:
+                    continue  # a DNS name, or not given
+                path = f"{where}.hosts.{node}.{field}"
+                special = next((w for w, n in SPECIAL_RANGES.items() if ip in n), None)
+                if special is not None:
+                    errors.append(ConfigError(path, f"{ip} is in {special}: not a host's address"))
+                    continue
+                errors += [
+                    ConfigError(
+                        path,
+                        f"{ip} is inside {name} ({net}): the cluster's own addresses would "
+                        "shadow it",
+                    )
+                    for name, net in ranges.items()
+                    if ip in net
+                ]
+    return errors

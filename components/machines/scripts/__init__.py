@@ -1,0 +1,1 @@
+"""Scripts the machine components send to hosts (the reset of an existing machine)."""
