@@ -1,26 +1,29 @@
 """The Break component: one scenario applied to one team's cluster, over SSH, on stdin.
 
 Every script goes on stdin (prelude included), leaves nothing on the node, and runs with
-logging off and secret outputs (the Pulumi output is on the stream). Destroying the
-component runs the solve script on the targets, so removing a break heals the cluster.
+logging off and secret outputs (the Pulumi output is on the stream). A failing step says
+which step failed, never what it printed. Destroying the component runs the solve script
+on the targets (staged encrypted at break time), so removing a break heals the cluster.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from collections.abc import Sequence
 from typing import NotRequired, TypedDict
 
 import pulumi
+import pulumi_random as random
 from pulumi_command import remote
 
 from breaks.lifecycle import Step, lifecycle_steps
 from breaks.render import render_steps
 from breaks.scenario import Scenario, Targets
+from breaks.solve_on_destroy import KEY_ENV, render_delete_command, render_stage_script
 from breaks.targets import resolve_targets
-from components.handles import ClusterHandle, NodeHandle
+from components.handles import ClusterHandle, NodeHandle, WorkloadHandle, image_repository
 from components.nodes import NodeRole
+from components.workload.goal_check import render_goal_check
 
 TYPE = "klustered:breaks:Break"
 
@@ -30,8 +33,9 @@ class BreakArgs(TypedDict):
 
     cluster: ClusterHandle
     scenario: Scenario
-    default_verify: pulumi.Input[str]
-    """The verify step when the scenario has none: the app healthy as deployed."""
+    default_verify: NotRequired[pulumi.Input[str]]
+    """The goal check a break without verify.sh samples; default: derived from the cluster
+    (the app as deployed: its Deployment, Service, the API and every endpoint's page)."""
     targets: NotRequired[Targets | None]
     """Overrides the scenario's targets (control-plane, workers, all, api, node names)."""
     params: NotRequired[dict[str, str | int | bool]]
@@ -41,32 +45,31 @@ class BreakArgs(TypedDict):
     """Run solve.sh when the break is removed (default true)."""
     depends_on: NotRequired[list[pulumi.Resource]]
     """What must exist first besides the cluster's readiness (the workload)."""
+    after_other_breaks: NotRequired[bool]
+    """True when the team's earlier breaks bit already (pass them in depends_on): no
+    verify before, and the bite is proven only by the scenario's own verify.sh."""
 
 
-REVERT_ENV = "LC_KLUSTERED_SOLVE"
-"""Carries a secret break's solve to its delete command (sshd passes LC_* by default)."""
+def image_tag(image: str) -> str:
+    """The tag of an image reference (`latest` when it has none): the version it serves."""
+    name = image.split("@", 1)[0]
+    rest = name[len(image_repository(name)) :]
+    return rest[1:] if rest.startswith(":") else "latest"
 
 
-def revert_command(shell: str, solve: str, *, secret: bool = False) -> str:
-    """The delete command: the solve script, base64 (delete has no stdin).
-
-    A public break's solve rides in the command string. A secret break's cannot: pulumi-
-    command prints the command string when it fails. Its solve comes in the environment
-    variable REVERT_ENV instead (`revert_environment`), which is never printed.
-    """
-    if secret:
-        return (
-            f'test -n "${{{REVERT_ENV}:-}}" || {{ echo "klustered: the solve did not arrive '
-            f'(sshd must accept {REVERT_ENV}: AcceptEnv LC_*)" >&2; exit 1; }}; '
-            f'printf %s "${REVERT_ENV}" | base64 -d | {shell}'
-        )
-    encoded = base64.b64encode(solve.encode()).decode()
-    return f"printf '%s' '{encoded}' | base64 -d | {shell}"
+def default_goal_check(cluster: ClusterHandle) -> pulumi.Output[str]:
+    """The goal check for the version the cluster's app was deployed with, run on
+    control-plane-1 against its own cluster address."""
+    workload = cluster.workload or WorkloadHandle()
+    first = _first_control_plane(cluster)
+    version = image_tag(workload.image)
+    return first.cluster_ip.apply(
+        lambda ip: render_goal_check(ip, version=version, workload=workload)
+    )
 
 
-def is_secret_break(scenario: Scenario) -> bool:
-    """A break whose scripts are secret: held inline in the stack file, or `secret: true`."""
-    return scenario.spec.secret or scenario.origin.startswith("inline:")
+def _first_control_plane(cluster: ClusterHandle) -> NodeHandle:
+    return next(n for n in cluster.nodes if n.role == NodeRole.CONTROL_PLANE and n.slot.index == 1)
 
 
 class Break(pulumi.ComponentResource):
@@ -82,30 +85,55 @@ class Break(pulumi.ComponentResource):
     ) -> None:
         super().__init__(TYPE, name, {}, opts)
         cluster, scenario = args["cluster"], args["scenario"]
+        workload = cluster.workload
         params: dict[str, object] = dict(args.get("params", {}))
         rehearse = args.get("rehearse", False)
+        revert = args.get("revert_on_destroy", True)
         slots = [n.slot for n in cluster.nodes]
-        chosen = resolve_targets(args.get("targets") or scenario.spec.targets, slots)
+        chosen = resolve_targets(args.get("targets") or scenario.targets, slots)
         by_name = {n.name: n for n in cluster.nodes}
         targets = [by_name[s.name] for s in chosen]
-        first = next(
-            n for n in cluster.nodes if n.role == NodeRole.CONTROL_PLANE and n.slot.index == 1
-        )
+        first = _first_control_plane(cluster)
         self.targets = [t.name for t in targets]
-        self.secret = is_secret_break(scenario)
+        default_verify = args.get("default_verify")
+        goal: pulumi.Output[str] = pulumi.Output.from_input(
+            default_verify if default_verify is not None else default_goal_check(cluster)
+        )
 
         # The shape of the lifecycle does not depend on the verify text: take it now, and
-        # render the real scripts once the cluster's default verify is known.
-        shape = lifecycle_steps(scenario, params, "true", rehearse=rehearse)
-        rendered = pulumi.Output.from_input(args["default_verify"]).apply(
-            lambda verify: lifecycle_steps(scenario, params, verify, rehearse=rehearse)
+        # render the real scripts once the cluster's goal check is known.
+        later = args.get("after_other_breaks", False)
+        shape = lifecycle_steps(
+            scenario, params, "true", rehearse=rehearse, workload=workload, after_other_breaks=later
         )
-        solve = pulumi.Output.from_input(args["default_verify"]).apply(
-            lambda verify: render_steps(scenario, params, goal_check=verify)["solve"]
+        rendered = goal.apply(
+            lambda verify: lifecycle_steps(
+                scenario,
+                params,
+                verify,
+                rehearse=rehearse,
+                workload=workload,
+                after_other_breaks=later,
+            )
+        )
+        solve = goal.apply(
+            lambda verify: render_steps(scenario, params, goal_check=verify, workload=workload)[
+                "solve"
+            ]
         )
         self.rendered_files = {
             f"breaks/{scenario.id}/80-solve-on-destroy.sh": pulumi.Output.secret(solve)
         }
+        key = (
+            random.RandomPassword(
+                f"{name}-solve-key",
+                length=40,
+                special=False,
+                opts=pulumi.ResourceOptions(parent=self),
+            ).result
+            if revert
+            else None
+        )
 
         after: list[pulumi.Resource] = [*cluster.ready, *args.get("depends_on", [])]
         last_break_step = ""
@@ -115,12 +143,16 @@ class Break(pulumi.ComponentResource):
             nodes = targets if step.on == "targets" else [first]
             if step.name.endswith("-break"):
                 last_break_step = step.name
+            if step.reverts and key is not None:
+                after = self._stage_solve(
+                    name, scenario.id, targets=targets, solve=solve, key=key, after=after
+                )
             commands = [
                 self._command(
                     f"{name}-{step.name}" + (f"-{node.name}" if step.on == "targets" else ""),
                     node,
                     script,
-                    solve if step.reverts and args.get("revert_on_destroy", True) else None,
+                    None,
                     after=[*after, node.ready],
                     rerun_with=(
                         _digest(rendered, last_break_step) if "verify-red" in step.name else None
@@ -131,29 +163,56 @@ class Break(pulumi.ComponentResource):
             after = list(commands)
         self.register_outputs({"targets": self.targets})
 
+    def _stage_solve(
+        self,
+        name: str,
+        break_id: str,
+        *,
+        targets: Sequence[NodeHandle],
+        solve: pulumi.Output[str],
+        key: pulumi.Output[str],
+        after: Sequence[pulumi.Resource],
+    ) -> list[pulumi.Resource]:
+        """Stage the encrypted solve on every target; deleting these commands runs it."""
+        both: pulumi.Output[list[str]] = pulumi.Output.all(solve, key)
+
+        def stage_text(values: list[str]) -> str:
+            return render_stage_script(break_id, values[0], values[1])
+
+        stage: pulumi.Output[str] = pulumi.Output.secret(both.apply(stage_text))
+        self.rendered_files[f"breaks/{break_id}/59-stage-solve.sh"] = stage
+        staged: list[pulumi.Resource] = []
+        for node in targets:
+
+            def delete_text(text: str, shell: str = node.shell) -> str:
+                return render_delete_command(break_id, text, shell)
+
+            delete: pulumi.Output[str] = pulumi.Output.secret(solve.apply(delete_text))
+            staged.append(
+                self._command(
+                    f"{name}-59-stage-solve-{node.name}",
+                    node,
+                    stage,
+                    delete,
+                    after=[*after, node.ready],
+                    rerun_with=None,
+                    # The key never rides in the command string (printed when it fails).
+                    environment={KEY_ENV: pulumi.Output.secret(key)},
+                )
+            )
+        return staged
+
     def _command(
         self,
         resource_name: str,
         node: NodeHandle,
         script: pulumi.Output[str],
-        solve: pulumi.Output[str] | None,
+        delete: pulumi.Output[str] | None,
         *,
         after: Sequence[pulumi.Resource],
         rerun_with: pulumi.Output[str] | None,
+        environment: dict[str, pulumi.Input[str]] | None = None,
     ) -> remote.Command:
-        delete: pulumi.Output[str] | None = None
-        environment: dict[str, pulumi.Input[str]] | None = None
-        if solve is not None:
-            shell, secret = node.shell, self.secret
-            delete = pulumi.Output.secret(
-                solve.apply(lambda text: revert_command(shell, text, secret=secret))
-            )
-            if secret:
-                environment = {
-                    REVERT_ENV: pulumi.Output.secret(
-                        solve.apply(lambda text: base64.b64encode(text.encode()).decode())
-                    )
-                }
         return remote.Command(
             resource_name,
             connection=node.connection,

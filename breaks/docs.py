@@ -24,7 +24,9 @@ unchanged (its `id`, `title`, `difficulty`, `tags`, `source`, `timeout`, `nodeLe
   certificates, api, scheduling, networking, dns, workload, client.
 - `targets`: `control-plane`, `workers`, `all`, a list of node names (full names, or
   `control-plane-1` / `worker-2` without the team prefix), or `api` (the default:
-  the scripts run with kubectl and the admin kubeconfig on control-plane-1).
+  the scripts run with kubectl and the admin kubeconfig on control-plane-1). A
+  KlusteredBench scenario with `nodeLevel: true` and no `targets` runs on every
+  control plane.
 - `hints`: staged hints, in the order they are given.
 - `params`: `{name: {type: int|string|bool, default, description}}`. A param reaches
   the scripts as `KLUSTERED_PARAM_<NAME>`, the camelCase name in UPPER_SNAKE case
@@ -34,14 +36,24 @@ unchanged (its `id`, `title`, `difficulty`, `tags`, `source`, `timeout`, `nodeLe
 - `secret: true`: a team's own break, held encrypted in the stack file.
 
 Every step is sent on stdin as: shebang, exported params plus `KLUSTERED_BREAK_ID`
-and `KLUSTERED_BREAK_STEP`, the prelude (`breaks/lib/prelude.sh`: KlusteredBench's
-`kb_node_ip`, `kb_http_get`, `kb_wait`, `kb_app_ok`, `kb_app_pod`, and Klustered's
-`kl_retry`, `kl_state`, `kl_backup`, `kl_restore`, `kl_etcdctl_env`), then the
-script. Breaks that must remember something (a backup, an etcd snapshot) keep it
-on the node in `/var/lib/klustered/breaks/<id>/`, where solve.sh finds it. Without a
-verify.sh, verify is the cluster's goal check for the version it was deployed with
-(the app answers on its NodePort with a seeded quote and no database error). How
-breaks are applied to a cluster: [applying-breaks.md](applying-breaks.md).
+and `KLUSTERED_BREAK_STEP`, the workload's names (`KLUSTERED_BASELINE`,
+`KLUSTERED_APP_NAMESPACE`, `KLUSTERED_APP_DEPLOYMENT`, `KLUSTERED_APP_SERVICE`,
+`KLUSTERED_APP_IMAGE`, `KLUSTERED_V2_IMAGE` (always the v1 image's repository with tag
+v2), `KLUSTERED_DB_WORKLOAD` (`statefulset/postgresql` on the show's baseline,
+`deployment/database` on KlusteredBench's), `KLUSTERED_DB_SERVICE`, `KB_NS`,
+`KB_APP_PORT`), the prelude (`breaks/lib/prelude.sh`: KlusteredBench's `kb_node_ip`,
+`kb_http_get`, `kb_wait`, `kb_app_ok`, `kb_app_pod`, and Klustered's `kl_retry`,
+`kl_fail`, `kl_state`, `kl_backup`, `kl_restore`, `kl_etcdctl_env`,
+`kl_etcd_members`), then the script. Setup, break, solve and invariants steps print
+nothing but one line naming the step that failed (their output could spoil the break;
+`KLUSTERED_STEP_VERBOSE=1` shows it when rehearsing by hand). Breaks that must remember
+something (a backup, an etcd snapshot) keep it on the node in
+`/var/lib/klustered/breaks/<id>/`, where solve.sh finds it. Without a verify.sh, verify
+is the cluster's goal check for the version it was deployed with: the Deployment, its
+image, its replicas, the Service's endpoints, the API (`/readyz` and a write) and the
+page from every endpoint (see [applying-breaks.md](applying-breaks.md)). A break whose
+damage that check cannot see ships its own verify.sh. Every catalog break names its
+`source` and `credit`.
 
 `klustered breaks lint DIR...` enforces: required files inside the scenario (no file
 reached through a symlink from outside), size limits, the schema, ASCII only, the access
@@ -56,7 +68,7 @@ errors) and params declared versus used.
 
 def targets_text(scenario: Scenario) -> str:
     """The targets of a break as one short string."""
-    targets = scenario.spec.targets
+    targets = scenario.targets
     return ", ".join(targets) if isinstance(targets, list) else targets
 
 
@@ -67,6 +79,9 @@ def _one_line(text: str) -> str:
 def render_catalog_doc(scenarios: Sequence[Scenario]) -> str:
     """The Markdown text of docs/breaks.md for `scenarios`."""
     lines = [HEADER]
+    layers = {s.spec.layer for s in scenarios if s.spec.layer}
+    lines.append(f"{len(scenarios)} breaks across {len(layers)} layers.")
+    lines.append("")
     lines.append("| id | title | layer | difficulty | targets |")
     lines.append("| --- | --- | --- | --- | --- |")
     for s in scenarios:

@@ -215,9 +215,17 @@ class Scenario:
         return self.spec.id
 
     @property
+    def targets(self) -> Targets:
+        """Where the break runs: its own `targets`, or every control plane for a
+        KlusteredBench scenario with `nodeLevel: true` (and no `targets`)."""
+        if "targets" not in self.spec.model_fields_set and self.spec.node_level:
+            return "control-plane"
+        return self.spec.targets
+
+    @property
     def is_api(self) -> bool:
         """True when the scripts run with kubectl on control-plane-1 rather than on nodes."""
-        return self.spec.targets == "api"
+        return self.targets == "api"
 
 
 def script_file(spec: ScenarioSpec, kind: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ import pulumi
 from breaks.catalog import resolve_scenario
 from breaks.component import Break
 from components.cluster.component import Cluster, ClusterArgs, ClusterNodeArgs, NodePhaseArgs
+from components.handles import ClusterHandle
 from components.machines.existing import ExistingMachine, render_reset_script
 from components.machines.machine import Machine, MachineHost
 from components.machines.underlay import mesh_mtu
@@ -29,12 +31,6 @@ from klustered.team_machines import ProjectKeys, create_firewalls, create_machin
 MESH_PHASE = 42
 """The mesh comes up after the node-local phases (10-40) and before kubeadm (45+): it is
 the first phase that needs the teammates' addresses."""
-
-
-def image_tag(image: str) -> str:
-    """The tag of an image reference (`latest` when it has none): the version it serves."""
-    last = image.rsplit("/", 1)[-1]
-    return last.rsplit(":", 1)[1] if ":" in last else "latest"
 
 
 class TeamArgs(TypedDict):
@@ -203,32 +199,37 @@ class Team(pulumi.ComponentResource):
                 "image": config.workload.image,
                 "postgres_image": config.workload.postgres_image,
                 "deleted_with": self.cluster.init,
+                "baseline": config.workload.baseline,
             },
             child,
         )
 
-        first = NodeSlot(team.name, NodeRole.CONTROL_PLANE, 1).name
-        healthy = pulumi.Output.from_input(cluster_ips[first]).apply(
-            lambda ip: render_goal_check(ip, version=image_tag(config.workload.image))
-        )
-        self.breaks = [
-            Break(
-                f"{name}-break-{ref.label}",
-                {
-                    "cluster": self.cluster.handle,
-                    "scenario": resolve_scenario(
-                        id=ref.id, path=ref.path, inline=ref.inline, base_dir=Path(args["base_dir"])
-                    ),
-                    "default_verify": healthy,
-                    "targets": ref.targets,
-                    "params": dict(ref.params),
-                    "rehearse": ref.rehearse,
-                    "depends_on": [self.workload],
-                },
-                pulumi.ResourceOptions(parent=self.cluster),
+        # Breaks see the app as deployed: their default verify is its goal check.
+        handle = dataclasses.replace(self.cluster.handle, workload=self.workload.handle)
+        # A team's breaks run one after the other: each waits for the one before it, and
+        # only the first sees a green cluster.
+        self.breaks: list[Break] = []
+        for ref in team.breaks:
+            self.breaks.append(
+                Break(
+                    f"{name}-break-{ref.label}",
+                    {
+                        "cluster": handle,
+                        "scenario": resolve_scenario(
+                            id=ref.id,
+                            path=ref.path,
+                            inline=ref.inline,
+                            base_dir=Path(args["base_dir"]),
+                        ),
+                        "targets": ref.targets,
+                        "params": dict(ref.params),
+                        "rehearse": ref.rehearse,
+                        "depends_on": [self.workload, *self.breaks[-1:]],
+                        "after_other_breaks": bool(self.breaks),
+                    },
+                    pulumi.ResourceOptions(parent=self.cluster),
+                )
             )
-            for ref in team.breaks
-        ]
 
         self.nodes = [
             NodeOutput(
@@ -259,7 +260,7 @@ class Team(pulumi.ComponentResource):
             **(self.mesh.rendered_files if self.mesh else {}),
             **(self.agents.rendered_files if self.agents else {}),
             **self.cluster.rendered_files,
-            "goal-check.sh": self.cluster.handle.goal_check,
+            "goal-check.sh": _episode_goal(handle),
         }
         for brk in self.breaks:
             self.rendered_files.update(brk.rendered_files)
@@ -286,6 +287,13 @@ class Team(pulumi.ComponentResource):
             keys=args["keys"],
             parent=self,
         )
+
+
+def _episode_goal(cluster: ClusterHandle) -> pulumi.Output[str]:
+    """The episode's goal for this team: its app serving v2, judged on control-plane-1."""
+    first = next(n for n in cluster.nodes if n.role == NodeRole.CONTROL_PLANE and n.slot.index == 1)
+    workload = cluster.workload
+    return first.cluster_ip.apply(lambda ip: render_goal_check(ip, version="v2", workload=workload))
 
 
 def _instance(machine: Machine) -> pulumi.Output[str]:

@@ -23,6 +23,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from tests.kubeadm_manifests import KubeadmConfig, manifests
+
 SANDBOX_DIR = ".sandbox"
 HOST_USR = ".host/usr"
 NOT_NODE_STATE = {".host", SANDBOX_DIR, "proc", "dev", "tmp"}
@@ -32,185 +34,12 @@ PATH = f"/{SANDBOX_DIR}/stubs:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:
 
 # --- a kubeadm control plane + worker's files (Kubernetes 1.34, containerd 1.7) --------
 
-KUBE_APISERVER = """\
-apiVersion: v1
-kind: Pod
-metadata:
-  annotations:
-    kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint: 10.254.0.1:6443
-  labels:
-    component: kube-apiserver
-    tier: control-plane
-  name: kube-apiserver
-  namespace: kube-system
-spec:
-  containers:
-  - command:
-    - kube-apiserver
-    - --advertise-address=10.254.0.1
-    - --allow-privileged=true
-    - --authorization-mode=Node,RBAC
-    - --client-ca-file=/etc/kubernetes/pki/ca.crt
-    - --enable-admission-plugins=NodeRestriction
-    - --etcd-cafile=/etc/kubernetes/pki/etcd/ca.crt
-    - --etcd-certfile=/etc/kubernetes/pki/apiserver-etcd-client.crt
-    - --etcd-keyfile=/etc/kubernetes/pki/apiserver-etcd-client.key
-    - --etcd-servers=https://127.0.0.1:2379
-    - --secure-port=6443
-    - --service-cluster-ip-range=10.96.0.0/12
-    - --tls-cert-file=/etc/kubernetes/pki/apiserver.crt
-    - --tls-private-key-file=/etc/kubernetes/pki/apiserver.key
-    image: registry.k8s.io/kube-apiserver:v1.34.1
-    imagePullPolicy: IfNotPresent
-    name: kube-apiserver
-  hostNetwork: true
-  priorityClassName: system-node-critical
-"""
-
-KUBE_CONTROLLER_MANAGER = """\
-apiVersion: v1
-kind: Pod
-metadata:
-  labels:
-    component: kube-controller-manager
-    tier: control-plane
-  name: kube-controller-manager
-  namespace: kube-system
-spec:
-  containers:
-  - command:
-    - kube-controller-manager
-    - --allocate-node-cidrs=true
-    - --authentication-kubeconfig=/etc/kubernetes/controller-manager.conf
-    - --authorization-kubeconfig=/etc/kubernetes/controller-manager.conf
-    - --bind-address=127.0.0.1
-    - --client-ca-file=/etc/kubernetes/pki/ca.crt
-    - --cluster-cidr=10.244.0.0/16
-    - --cluster-name=kubernetes
-    - --controllers=*,bootstrapsigner,tokencleaner
-    - --kubeconfig=/etc/kubernetes/controller-manager.conf
-    - --leader-elect=true
-    - --use-service-account-credentials=true
-    image: registry.k8s.io/kube-controller-manager:v1.34.1
-    imagePullPolicy: IfNotPresent
-    name: kube-controller-manager
-  hostNetwork: true
-  priorityClassName: system-node-critical
-"""
-
-KUBE_SCHEDULER = """\
-apiVersion: v1
-kind: Pod
-metadata:
-  labels:
-    component: kube-scheduler
-    tier: control-plane
-  name: kube-scheduler
-  namespace: kube-system
-spec:
-  containers:
-  - command:
-    - kube-scheduler
-    - --authentication-kubeconfig=/etc/kubernetes/scheduler.conf
-    - --authorization-kubeconfig=/etc/kubernetes/scheduler.conf
-    - --bind-address=127.0.0.1
-    - --kubeconfig=/etc/kubernetes/scheduler.conf
-    - --leader-elect=true
-    image: registry.k8s.io/kube-scheduler:v1.34.1
-    imagePullPolicy: IfNotPresent
-    livenessProbe:
-      failureThreshold: 8
-      httpGet:
-        host: 127.0.0.1
-        path: /livez
-        port: 10259
-        scheme: HTTPS
-    name: kube-scheduler
-  hostNetwork: true
-  priorityClassName: system-node-critical
-"""
-
-ETCD = """\
-apiVersion: v1
-kind: Pod
-metadata:
-  annotations:
-    kubeadm.kubernetes.io/etcd.advertise-client-urls: https://10.254.0.1:2379
-  labels:
-    component: etcd
-    tier: control-plane
-  name: etcd
-  namespace: kube-system
-spec:
-  containers:
-  - command:
-    - etcd
-    - --advertise-client-urls=https://10.254.0.1:2379
-    - --cert-file=/etc/kubernetes/pki/etcd/server.crt
-    - --client-cert-auth=true
-    - --data-dir=/var/lib/etcd
-    - --initial-advertise-peer-urls=https://10.254.0.1:2380
-    - --initial-cluster=blue-control-plane-1=https://10.254.0.1:2380
-    - --key-file=/etc/kubernetes/pki/etcd/server.key
-    - --listen-client-urls=https://127.0.0.1:2379,https://10.254.0.1:2379
-    - --listen-metrics-urls=http://127.0.0.1:2381
-    - --listen-peer-urls=https://10.254.0.1:2380
-    - --name=blue-control-plane-1
-    - --peer-cert-file=/etc/kubernetes/pki/etcd/peer.crt
-    - --peer-client-cert-auth=true
-    - --peer-key-file=/etc/kubernetes/pki/etcd/peer.key
-    - --peer-trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt
-    - --snapshot-count=10000
-    - --trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt
-    image: registry.k8s.io/etcd:3.6.4-0
-    imagePullPolicy: IfNotPresent
-    livenessProbe:
-      failureThreshold: 8
-      httpGet:
-        host: 127.0.0.1
-        path: /livez
-        port: 2381
-        scheme: HTTP
-      initialDelaySeconds: 10
-      periodSeconds: 10
-      timeoutSeconds: 15
-    name: etcd
-    readinessProbe:
-      failureThreshold: 3
-      httpGet:
-        host: 127.0.0.1
-        path: /readyz
-        port: 2381
-        scheme: HTTP
-      periodSeconds: 1
-      timeoutSeconds: 15
-    startupProbe:
-      failureThreshold: 24
-      httpGet:
-        host: 127.0.0.1
-        path: /readyz
-        port: 2381
-        scheme: HTTP
-      initialDelaySeconds: 10
-      periodSeconds: 10
-      timeoutSeconds: 15
-    volumeMounts:
-    - mountPath: /var/lib/etcd
-      name: etcd-data
-    - mountPath: /etc/kubernetes/pki/etcd
-      name: etcd-certs
-  hostNetwork: true
-  priorityClassName: system-node-critical
-  volumes:
-  - hostPath:
-      path: /etc/kubernetes/pki/etcd
-      type: DirectoryOrCreate
-    name: etcd-certs
-  - hostPath:
-      path: /var/lib/etcd
-      type: DirectoryOrCreate
-    name: etcd-data
-"""
+_MANIFESTS = manifests(KubeadmConfig())
+KUBE_APISERVER = _MANIFESTS["kube-apiserver.yaml"]
+KUBE_CONTROLLER_MANAGER = _MANIFESTS["kube-controller-manager.yaml"]
+KUBE_SCHEDULER = _MANIFESTS["kube-scheduler.yaml"]
+ETCD = _MANIFESTS["etcd.yaml"]
+"""Rendered the way kubeadm 1.34 builds them (tests/kubeadm_manifests.py), not by hand."""
 
 KUBELET_CONFIG = """\
 apiVersion: kubelet.config.k8s.io/v1beta1
@@ -283,6 +112,44 @@ KUBEADM_DROPIN = (
     "$KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS\n"
 )
 
+KUBELET_CONF = """\
+apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: {ca}
+    server: https://127.0.0.1:7443
+  name: kubernetes
+contexts:
+- context:
+    cluster: kubernetes
+    user: system:node:blue-worker-1
+  name: system:node:blue-worker-1@kubernetes
+current-context: system:node:blue-worker-1@kubernetes
+kind: Config
+users:
+- name: system:node:blue-worker-1
+  user:
+    client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem
+    client-key: /var/lib/kubelet/pki/kubelet-client-current.pem
+"""
+"""kubeadm's kubelet.conf after TLS bootstrap, pointed at the node-local API balancer."""
+
+HOSTS = "127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n10.254.0.3 blue-worker-1\n"
+
+CILIUM_CONFLIST = """\
+{
+  "cniVersion": "0.3.1",
+  "name": "cilium",
+  "plugins": [
+    {
+       "type": "cilium-cni",
+       "enable-debug": false,
+       "log-file": "/var/run/cilium/cilium-cni.log"
+    }
+  ]
+}
+"""
+
 FSTAB = """\
 # /etc/fstab: static file system information.
 LABEL=cloudimg-rootfs\t/\t ext4\tdiscard,errors=remount-ro\t0 1
@@ -330,7 +197,8 @@ STUBS: dict[str, str] = {
     name: "#!/bin/bash\n" + _RECORD
     for name in ("systemctl", "sysctl", "mkswap", "swapoff", "kubeadm", "ufw")
 }
-# kubectl keeps every document it is fed with `-f -` under /.sandbox/applied/.
+# kubectl keeps every document it is fed with `-f -` under /.sandbox/applied/, and prints
+# a canned answer when its arguments match one (NodeSandbox.answer).
 STUBS["kubectl"] = (
     "#!/bin/bash\n"
     + _RECORD
@@ -341,6 +209,13 @@ for a in "$@"; do
     cat >"/{SANDBOX_DIR}/applied/$(date +%s%N).yaml"
   fi
 done
+for m in /{SANDBOX_DIR}/answers/*.match; do
+  [ -e "$m" ] || continue
+  if grep -Eq -f "$m" <<<"$*"; then
+    cat "${{m%.match}}.out"
+    exit "$(cat "${{m%.match}}.rc" 2>/dev/null || echo 0)"
+  fi
+done
 exit 0
 """
 )
@@ -348,7 +223,9 @@ STUBS["swapon"] = (
     "#!/bin/bash\n" + _RECORD + '[ "${1:-}" = "--show" ] && [ -n "${2:-}" ] && exit 0\nexit 0\n'
 )
 STUBS["crictl"] = (
-    "#!/bin/bash\n" + _RECORD + 'if [ "${1:-}" = "ps" ]; then echo 0123abcd; fi\nexit 0\n'
+    "#!/bin/bash\n"
+    + _RECORD
+    + 'case "${1:-}" in ps) echo 0123abcd ;; pods) echo 4567cdef ;; esac\nexit 0\n'
 )
 # A download: a fake kubelet that reports the version in the URL; anything else is text.
 STUBS["curl"] = (
@@ -433,13 +310,20 @@ exit 1
 
 @dataclass(frozen=True)
 class Pki:
-    """A throwaway cluster CA and an apiserver key, PEM-encoded."""
+    """A throwaway kubeadm PKI, PEM-encoded: the cluster and etcd CAs and the certificates
+    breaks touch (apiserver serving, its etcd and kubelet clients, kubernetes-admin)."""
 
     ca_cert: bytes
     ca_key: bytes
     apiserver_key: bytes
+    apiserver_cert: bytes
     admin_cert: bytes
     admin_key: bytes
+    etcd_ca_cert: bytes
+    etcd_client_cert: bytes
+    etcd_client_key: bytes
+    kubelet_client_cert: bytes
+    kubelet_client_key: bytes
 
 
 def _key() -> rsa.RSAPrivateKey:
@@ -454,48 +338,84 @@ def _pem_key(key: rsa.RSAPrivateKey) -> bytes:
     )
 
 
+APISERVER_SANS = (
+    ["blue-control-plane-1", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
+     "kubernetes.default.svc.cluster.local"],
+    ["10.96.0.1", "10.254.0.1"],
+)  # fmt: skip
+
+
 def make_pki() -> Pki:
-    """A CA like kubeadm's, an RSA apiserver key and a kubernetes-admin client cert."""
+    """CAs like kubeadm's and the leaf certificates kubeadm signs with them."""
     import datetime
+    import ipaddress
 
     now = datetime.datetime.now(datetime.UTC)
-    ca_key = _key()
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kubernetes")])
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(ca_key, hashes.SHA256())
-    )
-    admin_key = _key()
-    admin = (
-        x509.CertificateBuilder()
-        .subject_name(
-            x509.Name(
-                [
-                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, "kubeadm:cluster-admins"),
-                    x509.NameAttribute(NameOID.COMMON_NAME, "kubernetes-admin"),
-                ]
-            )
+
+    def ca(cn: str) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
+        key = _key()
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now)
+            .not_valid_after(now + datetime.timedelta(days=3650))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256())
         )
-        .issuer_name(ca_name)
-        .public_key(admin_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=365))
-        .sign(ca_key, hashes.SHA256())
+        return cert, key
+
+    def leaf(
+        issuer: tuple[x509.Certificate, rsa.RSAPrivateKey],
+        cn: str,
+        org: str | None = None,
+        sans: tuple[list[str], list[str]] | None = None,
+        key: rsa.RSAPrivateKey | None = None,
+    ) -> tuple[bytes, rsa.RSAPrivateKey]:
+        key = key or _key()
+        attrs = [x509.NameAttribute(NameOID.COMMON_NAME, cn)]
+        if org:
+            attrs.insert(0, x509.NameAttribute(NameOID.ORGANIZATION_NAME, org))
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name(attrs))
+            .issuer_name(issuer[0].subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now)
+            .not_valid_after(now + datetime.timedelta(days=365))
+        )
+        if sans:
+            names: list[x509.GeneralName] = [x509.DNSName(d) for d in sans[0]]
+            names += [x509.IPAddress(ipaddress.ip_address(i)) for i in sans[1]]
+            builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+        cert = builder.sign(issuer[1], hashes.SHA256())
+        return cert.public_bytes(serialization.Encoding.PEM), key
+
+    cluster = ca("kubernetes")
+    etcd_ca = ca("etcd-ca")
+    apiserver_key = _key()
+    apiserver, _ = leaf(cluster, "kube-apiserver", sans=APISERVER_SANS, key=apiserver_key)
+    admin, admin_key = leaf(cluster, "kubernetes-admin", "kubeadm:cluster-admins")
+    etcd_client, etcd_client_key = leaf(etcd_ca, "kube-apiserver-etcd-client")
+    kubelet_client, kubelet_client_key = leaf(
+        cluster, "kube-apiserver-kubelet-client", "kubeadm:cluster-admins"
     )
     return Pki(
-        ca_cert=ca.public_bytes(serialization.Encoding.PEM),
-        ca_key=_pem_key(ca_key),
-        apiserver_key=_pem_key(_key()),
-        admin_cert=admin.public_bytes(serialization.Encoding.PEM),
+        ca_cert=cluster[0].public_bytes(serialization.Encoding.PEM),
+        ca_key=_pem_key(cluster[1]),
+        apiserver_key=_pem_key(apiserver_key),
+        apiserver_cert=apiserver,
+        admin_cert=admin,
         admin_key=_pem_key(admin_key),
+        etcd_ca_cert=etcd_ca[0].public_bytes(serialization.Encoding.PEM),
+        etcd_client_cert=etcd_client,
+        etcd_client_key=_pem_key(etcd_client_key),
+        kubelet_client_cert=kubelet_client,
+        kubelet_client_key=_pem_key(kubelet_client_key),
     )
 
 
@@ -539,7 +459,7 @@ class NodeSandbox:
             for entry in os.scandir(f"/usr/{sub}"):
                 os.symlink(f"/{HOST_USR}/{sub}/{entry.name}", usr / sub / entry.name)
         for sub in os.listdir("/usr"):
-            if sub not in ("bin", "sbin"):
+            if sub not in ("bin", "sbin", "local"):
                 os.symlink(f"/{HOST_USR}/{sub}", usr / sub)
         for link, target in (("bin", "usr/bin"), ("sbin", "usr/sbin"), ("lib", "usr/lib")):
             os.symlink(target, r / link)
@@ -572,6 +492,12 @@ class NodeSandbox:
         _write(k8s / "pki" / "ca.crt", self.pki.ca_cert)
         _write(k8s / "pki" / "ca.key", self.pki.ca_key, 0o600)
         _write(k8s / "pki" / "apiserver.key", self.pki.apiserver_key, 0o600)
+        _write(k8s / "pki" / "apiserver.crt", self.pki.apiserver_cert)
+        _write(k8s / "pki" / "apiserver-etcd-client.crt", self.pki.etcd_client_cert)
+        _write(k8s / "pki" / "apiserver-etcd-client.key", self.pki.etcd_client_key, 0o600)
+        _write(k8s / "pki" / "apiserver-kubelet-client.crt", self.pki.kubelet_client_cert)
+        _write(k8s / "pki" / "apiserver-kubelet-client.key", self.pki.kubelet_client_key, 0o600)
+        _write(k8s / "pki" / "etcd" / "ca.crt", self.pki.etcd_ca_cert)
         import base64
 
         def b64(data: bytes) -> str:
@@ -586,6 +512,16 @@ class NodeSandbox:
             ),
             0o600,
         )
+        _write(
+            k8s / "kubelet.conf",
+            KUBELET_CONF.format(ca=b64(self.pki.ca_cert)),
+            0o600,
+        )
+        _write(etc / "hosts", HOSTS)
+        _write(etc / "cni/net.d/05-cilium.conflist", CILIUM_CONFLIST, 0o600)
+        (r / "usr/local/bin").mkdir(parents=True, exist_ok=True)
+        (r / "usr/local/sbin").mkdir(parents=True, exist_ok=True)
+        (etc / "systemd/system").mkdir(parents=True, exist_ok=True)
         _write(r / "var/lib/kubelet/config.yaml", KUBELET_CONFIG)
         _write(r / "var/lib/kubelet/kubeadm-flags.env", 'KUBELET_KUBEADM_ARGS=""\n')
         _write(r / "var/lib/etcd/member/.keep", "")
@@ -606,9 +542,12 @@ class NodeSandbox:
     # running -------------------------------------------------------------------------
 
     def run(
-        self, script: str, env: Mapping[str, str] | None = None
+        self, script: str, env: Mapping[str, str] | None = None, *, verbose: bool = True
     ) -> subprocess.CompletedProcess[str]:
-        """Run `script` (sent on stdin, as pulumi-command does) as root inside the sandbox."""
+        """Run `script` (sent on stdin, as pulumi-command does) as root inside the sandbox.
+
+        `verbose` shows a step's own output (KLUSTERED_STEP_VERBOSE=1), for test failures.
+        """
         args = [
             "bwrap",
             "--bind", str(self.root), "/",
@@ -623,7 +562,8 @@ class NodeSandbox:
             "--setenv", "HOME", "/root",
             "--chdir", "/",
         ]  # fmt: skip
-        for name, value in (env or {}).items():
+        full_env = {"KLUSTERED_STEP_VERBOSE": "1" if verbose else "0", **(env or {})}
+        for name, value in full_env.items():
             args += ["--setenv", name, value]
         args += ["bash", "-s"]
         return subprocess.run(
@@ -669,6 +609,15 @@ class NodeSandbox:
     def applied(self) -> list[Path]:
         """The files holding what kubectl was fed on stdin, in order."""
         return sorted((self.root / SANDBOX_DIR / "applied").glob("*.yaml"))
+
+    def answer(self, pattern: str, output: str, rc: int = 0) -> None:
+        """Make the kubectl stub print `output` (and exit `rc`) when its args match `pattern`."""
+        answers = self.root / SANDBOX_DIR / "answers"
+        answers.mkdir(exist_ok=True)
+        n = len(list(answers.glob("*.match")))
+        (answers / f"{n:03d}.match").write_text(pattern + "\n")
+        (answers / f"{n:03d}.out").write_text(output)
+        (answers / f"{n:03d}.rc").write_text(str(rc))
 
     def iptables_rules(self) -> list[str]:
         """The rules the iptables stub holds."""

@@ -9,7 +9,12 @@ export KB_NS="${KB_NS:-default}"
 export KB_APP_PORT="${KB_APP_PORT:-30000}"
 # Quotes the workload seeds into Postgres; a page without one is not a healthy app.
 export KB_QUOTE_PATTERN="${KB_QUOTE_PATTERN:-Stephen Augustus|Duffie|Katy Farmer|May your bag|Fight for your limits|Productivity does not determine your value}"
-export KLUSTERED_V2_IMAGE="${KLUSTERED_V2_IMAGE:-ghcr.io/rawkode-academy/klustered:v2}"
+export KLUSTERED_APP_IMAGE="${KLUSTERED_APP_IMAGE:-ghcr.io/rawkodeacademy/klustered:v1}"
+# The v2 image is always the v1 image's repository with tag v2.
+export KLUSTERED_V2_IMAGE="${KLUSTERED_V2_IMAGE:-${KLUSTERED_APP_IMAGE%:*}:v2}"
+export KLUSTERED_APP_DEPLOYMENT="${KLUSTERED_APP_DEPLOYMENT:-klustered}"
+export KLUSTERED_DB_WORKLOAD="${KLUSTERED_DB_WORKLOAD:-statefulset/postgresql}"
+export KLUSTERED_DB_SERVICE="${KLUSTERED_DB_SERVICE:-postgres}"
 export KLUSTERED_STATE_DIR="${KLUSTERED_STATE_DIR:-/var/lib/klustered/breaks}"
 
 # kb_node_ip: the InternalIP of the first node the API lists.
@@ -87,6 +92,17 @@ kl_retry() {
   done
 }
 
+# kl_fail MESSAGE...: stop the step, saying why in one line (where a quiet step reports).
+# shellcheck disable=SC2329 # a library: each step uses some helpers
+kl_fail() {
+  if { true >&3; } 2>/dev/null; then
+    echo "$*" >&3
+  else
+    echo "$*" >&2
+  fi
+  exit 1
+}
+
 # kl_state: this break's state directory on the node (backups, snapshots); created on use.
 # shellcheck disable=SC2329 # a library: each step uses some helpers
 kl_state() {
@@ -140,4 +156,17 @@ kl_etcdctl_env() {
   export PATH="$dir:$PATH"
 }
 
-export -f kb_node_ip kb_http_get kb_wait kb_app_ok kb_app_pod kl_retry kl_state kl_backup kl_restore kl_etcdctl_env
+# kl_etcd_members: the etcd member list, served by this member alone when etcd can (it
+# answers without quorum); needs kl_etcdctl_env.
+# shellcheck disable=SC2329 # a library: each step uses some helpers
+kl_etcd_members() {
+  local out
+  if out="$(etcdctl member list --consistency=s 2>/dev/null)"; then
+    printf '%s\n' "$out"
+  else
+    etcdctl member list
+  fi
+}
+
+export -f kb_node_ip kb_http_get kb_wait kb_app_ok kb_app_pod kl_retry kl_fail kl_state kl_backup kl_restore \
+  kl_etcdctl_env kl_etcd_members

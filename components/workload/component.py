@@ -7,7 +7,13 @@ from typing import NotRequired, TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.workload.manifests import WorkloadSpec, workload_manifests
+from components.handles import WorkloadHandle
+from components.workload.manifests import (
+    Baseline,
+    WorkloadSpec,
+    workload_handle,
+    workload_manifests,
+)
 
 TYPE = "klustered:workload:Workload"
 
@@ -17,18 +23,23 @@ class WorkloadArgs(TypedDict):
 
     provider: k8s.Provider
     """The cluster's Kubernetes provider."""
-    image: NotRequired[str]
-    """The app image; default ghcr.io/rawkodeacademy/klustered:v1."""
+    image: NotRequired[str | None]
+    """The v1 app image; default: the baseline's (ghcr.io/rawkodeacademy/klustered:v1 for the
+    show, ghcr.io/rawkode-academy/klustered:v1 for KlusteredBench)."""
     postgres_image: NotRequired[str]
     deleted_with: NotRequired[pulumi.Resource]
     """A resource of the cluster (its kubeadm init): destroying the cluster takes the app
     with it, without a call to its (perhaps dead) API."""
+    baseline: NotRequired[Baseline]
+    """`show` (default) or `klusteredbench`: whose objects the cluster starts with."""
 
 
 class Workload(pulumi.ComponentResource):
-    """Deployment `klustered` (NodePort 30000 -> 666) and StatefulSet `postgresql` in `default`."""
+    """Deployment `klustered` (NodePort 30000 -> 666) and its Postgres, in `default`."""
 
     manifests: k8s.yaml.v2.ConfigGroup
+    handle: WorkloadHandle
+    """What breaks and the goal check need to know about the app (plain values)."""
 
     def __init__(
         self, name: str, args: WorkloadArgs, opts: pulumi.ResourceOptions | None = None
@@ -38,7 +49,9 @@ class Workload(pulumi.ComponentResource):
         spec = WorkloadSpec(
             image=args.get("image", defaults.image),
             postgres_image=args.get("postgres_image", defaults.postgres_image),
+            baseline=args.get("baseline", defaults.baseline),
         )
+        self.handle = workload_handle(spec)
         self.manifests = k8s.yaml.v2.ConfigGroup(
             f"{name}-manifests",
             objs=workload_manifests(spec),
@@ -48,4 +61,4 @@ class Workload(pulumi.ComponentResource):
                 deleted_with=args.get("deleted_with"),
             ),
         )
-        self.register_outputs({"image": spec.image})
+        self.register_outputs({"image": spec.app_image, "baseline": spec.baseline})

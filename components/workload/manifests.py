@@ -1,4 +1,6 @@
-"""Kubernetes manifests for the Klustered app as the show runs it, as plain dicts.
+"""Kubernetes manifests for the Klustered app, as plain dicts, in one of two baselines.
+
+`show`: the app as the show runs it.
 
 Taken from the real app (RawkodeAcademy/klustered 000-workload: src/main.rs and
 opt/kubernetes/postgresql.yaml; KlusteredBench scenarios/_lib/setup.sh):
@@ -8,12 +10,20 @@ opt/kubernetes/postgresql.yaml; KlusteredBench scenarios/_lib/setup.sh):
   no database env vars and the Service must be called `postgres`;
 - VERSION comes from the image, so the Deployment must NOT set it (a v2 image must say v2);
 - Postgres seeds the table from /docker-entrypoint-initdb.d/init.sh (a ConfigMap).
+
+`klusteredbench`: exactly the objects KlusteredBench's baseline applies
+(rawkode-academy/rawkode-academy projects/klusteredbench/scenarios/_lib/setup.sh): ConfigMap
+`postgresql`, Deployment `database` (Recreate, label app=postgresql), Service `postgres`,
+Deployment `klustered` (Recreate, no probe) and the NodePort Service `klustered`, with the
+image `ghcr.io/rawkode-academy/klustered:v1`; its scenario directories run unchanged on it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+from components.handles import WorkloadHandle
 
 APP_NAME = "klustered"
 APP_PORT = 666
@@ -25,6 +35,16 @@ DB_USER = "postgres"
 DB_PASSWORD = "postgresql123"
 DB_NAME = "klustered"
 DB_PORT = 5432
+KB_DB_DEPLOYMENT = "database"
+"""KlusteredBench's database Deployment (its pods carry app=postgresql)."""
+
+Baseline = Literal["show", "klusteredbench"]
+BASELINES: tuple[Baseline, ...] = ("show", "klusteredbench")
+DEFAULT_IMAGES: dict[str, str] = {
+    "show": "ghcr.io/rawkodeacademy/klustered:v1",
+    "klusteredbench": "ghcr.io/rawkode-academy/klustered:v1",
+}
+"""The v1 app image of each baseline (the show's organisation and KlusteredBench's differ)."""
 
 SEEDED_QUOTES: tuple[tuple[str, str, str], ...] = (
     (
@@ -48,11 +68,45 @@ SEEDED_QUOTES: tuple[tuple[str, str, str], ...] = (
 
 @dataclass(frozen=True)
 class WorkloadSpec:
-    """What can vary between episodes: images and namespace."""
+    """What can vary between episodes: baseline, images and namespace."""
 
-    image: str = "ghcr.io/rawkodeacademy/klustered:v1"
+    image: str | None = None
+    """The v1 app image; None: the baseline's own (DEFAULT_IMAGES)."""
     postgres_image: str = "postgres:16"
     namespace: str = "default"
+    baseline: Baseline = "show"
+
+    def __post_init__(self) -> None:
+        if self.baseline not in BASELINES:
+            raise ValueError(
+                f"baseline must be one of {', '.join(BASELINES)}, got {self.baseline!r}"
+            )
+
+    @property
+    def app_image(self) -> str:
+        """The v1 app image actually deployed."""
+        return self.image or DEFAULT_IMAGES[self.baseline]
+
+
+def workload_handle(spec: WorkloadSpec | None = None) -> WorkloadHandle:
+    """What breaks and the goal check need to know about the deployed app."""
+    spec = spec or WorkloadSpec()
+    db = (
+        f"deployment/{KB_DB_DEPLOYMENT}"
+        if spec.baseline == "klusteredbench"
+        else f"statefulset/{DB_STATEFULSET}"
+    )
+    return WorkloadHandle(
+        baseline=spec.baseline,
+        image=spec.app_image,
+        namespace=spec.namespace,
+        deployment=APP_NAME,
+        container=APP_NAME,
+        service=APP_NAME,
+        node_port=NODE_PORT,
+        db_workload=db,
+        db_service=DB_SERVICE,
+    )
 
 
 def _sql_literal(text: str) -> str:
@@ -187,7 +241,7 @@ def app_manifests(spec: WorkloadSpec) -> list[dict[str, Any]]:
                     "containers": [
                         {
                             "name": APP_NAME,
-                            "image": spec.image,
+                            "image": spec.app_image,
                             "ports": [{"name": "http", "containerPort": APP_PORT}],
                             "readinessProbe": {
                                 "httpGet": {"path": "/health", "port": APP_PORT},
@@ -221,7 +275,107 @@ def app_manifests(spec: WorkloadSpec) -> list[dict[str, Any]]:
     return [deployment, service]
 
 
+def klusteredbench_manifests(spec: WorkloadSpec) -> list[dict[str, Any]]:
+    """KlusteredBench's baseline objects, field for field, in the order its setup applies them."""
+
+    def meta(name: str) -> dict[str, Any]:
+        return {"name": name, "namespace": spec.namespace}
+
+    db_labels = {"app": DB_STATEFULSET}
+    app_labels = {"app": APP_NAME}
+    configmap = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": meta(DB_CONFIGMAP),
+        "data": {"init.sh": init_script()},
+    }
+    database = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": meta(KB_DB_DEPLOYMENT),
+        "spec": {
+            "replicas": 1,
+            "strategy": {"type": "Recreate"},
+            "selector": {"matchLabels": db_labels},
+            "template": {
+                "metadata": {"labels": db_labels},
+                "spec": {
+                    "volumes": [{"name": "init", "configMap": {"name": DB_CONFIGMAP}}],
+                    "containers": [
+                        {
+                            "name": "postgresql",
+                            "image": spec.postgres_image,
+                            "volumeMounts": [
+                                {"mountPath": "/docker-entrypoint-initdb.d", "name": "init"}
+                            ],
+                            "env": [
+                                {"name": "POSTGRES_USER", "value": DB_USER},
+                                {"name": "POSTGRES_DB", "value": DB_NAME},
+                                {"name": "POSTGRES_PASSWORD", "value": DB_PASSWORD},
+                            ],
+                            "ports": [{"containerPort": DB_PORT}],
+                            "readinessProbe": {
+                                "exec": {
+                                    "command": [
+                                        "/bin/sh",
+                                        "-c",
+                                        f"exec pg_isready -U {DB_USER} -h 127.0.0.1 -p {DB_PORT}",
+                                    ]
+                                },
+                                "initialDelaySeconds": 5,
+                                "periodSeconds": 5,
+                            },
+                        }
+                    ],
+                },
+            },
+        },
+    }
+    db_service = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": meta(DB_SERVICE),
+        "spec": {"selector": db_labels, "ports": [{"port": DB_PORT}]},
+    }
+    app = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": meta(APP_NAME),
+        "spec": {
+            "replicas": 1,
+            "strategy": {"type": "Recreate"},
+            "selector": {"matchLabels": app_labels},
+            "template": {
+                "metadata": {"labels": app_labels},
+                "spec": {
+                    "containers": [
+                        {
+                            "name": APP_NAME,
+                            "image": spec.app_image,
+                            "ports": [{"containerPort": APP_PORT}],
+                            "resources": {"limits": {"memory": "128Mi", "cpu": "500m"}},
+                        }
+                    ]
+                },
+            },
+        },
+    }
+    app_service = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": meta(APP_NAME),
+        "spec": {
+            "type": "NodePort",
+            "ports": [{"port": APP_PORT, "nodePort": NODE_PORT}],
+            "selector": app_labels,
+        },
+    }
+    return [configmap, database, db_service, app, app_service]
+
+
 def workload_manifests(spec: WorkloadSpec | None = None) -> list[dict[str, Any]]:
     """Every object of the workload, database first, as plain dicts ready for the k8s provider."""
     spec = spec or WorkloadSpec()
+    if spec.baseline == "klusteredbench":
+        return klusteredbench_manifests(spec)
     return [*postgres_manifests(spec), *app_manifests(spec)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator
 
@@ -16,7 +16,11 @@ def _image(value: str) -> str:
 
 
 class WorkloadConfig(ConfigModel):
-    """The Klustered app every cluster starts with."""
+    """The Klustered app every cluster starts with, in the show's or KlusteredBench's baseline."""
 
-    image: Annotated[str, AfterValidator(tagged_image)] = "ghcr.io/rawkodeacademy/klustered:v1"
+    baseline: Literal["show", "klusteredbench"] = "show"
+    """`klusteredbench`: exactly KlusteredBench's baseline objects, so its scenarios run
+    unchanged (Deployment `database`, image ghcr.io/rawkode-academy/klustered)."""
+    image: Annotated[str, AfterValidator(tagged_image)] | None = None
+    """The v1 app image; default: the baseline's. v2 is the same repository, tag v2."""
     postgres_image: Annotated[str, AfterValidator(_image)] = "postgres:16"

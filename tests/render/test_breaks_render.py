@@ -43,13 +43,22 @@ def test_a_step_is_shebang_then_params_then_prelude_then_script() -> None:
     lines = steps["break"].splitlines()
     assert lines[0] == "#!/usr/bin/env bash"
     assert lines[1] == "# klustered break kubelet-maxpods: break"
-    assert lines[2:5] == [
+    header = lines[2:]
+    exports = header[: next(i for i, x in enumerate(header) if not x.startswith("export "))]
+    assert {
         "export KLUSTERED_BREAK_ID=kubelet-maxpods",
         "export KLUSTERED_BREAK_STEP=break",
         "export KLUSTERED_PARAM_MAX_PODS=4",
-    ]
+        "export KLUSTERED_V2_IMAGE=ghcr.io/rawkodeacademy/klustered:v2",
+        "export KLUSTERED_DB_WORKLOAD=statefulset/postgresql",
+    } <= set(exports)
     text = steps["break"]
-    assert text.index("kb_app_ok()") < text.index("# --- break ---") < text.index("maxPods: ")
+    assert (
+        text.index("trap klustered_step_exit EXIT")
+        < text.index("kb_app_ok()")
+        < text.index("# --- break ---")
+        < text.index("maxPods: ")
+    )
     assert text.count("#!/") == 1, "the script's own shebang is dropped"
 
 
@@ -76,7 +85,7 @@ def test_inline_secret_scripts_render_like_directories() -> None:
         }
     )
     steps = render_steps(s)
-    assert set(steps) == {"break", "solve", "verify"}
+    assert set(steps) == {"break", "solve", "verify", "goal"}
     assert steps["break"].rstrip().endswith("kubectl scale deploy klustered --replicas=0")
 
 

@@ -6,6 +6,7 @@ the test checks the kubectl calls each makes and that solve undoes what break di
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -16,8 +17,12 @@ import yaml
 
 from breaks.catalog import load_break, load_catalog
 from breaks.render import render_steps
+from breaks.scenario import load_scenario
+from components.handles import WorkloadHandle
 from tests.breaks_fixtures import NodeSandbox, shared_pki
 from tests.tools import bwrap_missing
+
+REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.sandbox
 
@@ -61,6 +66,52 @@ EXPECTED: dict[str, tuple[list[str], list[str]]] = {
     "mutating-webhook-v2-to-v1": (
         ["patch", "mutatingwebhookconfiguration", "image-policy", "--type", "json", "-p"],
         ["delete", "mutatingwebhookconfiguration", "image-policy"],
+    ),
+    "rbac-replicaset-controller-gutted": (
+        ["patch", "clusterrolebinding", "system:controller:replicaset-controller"],
+        ["patch", "clusterrolebinding", "system:controller:replicaset-controller"],
+    ),
+    "validating-webhook-fail-closed": (
+        ["apply", "-f", "-"],
+        ["delete", "validatingwebhookconfiguration", "pod-policy", "--ignore-not-found"],
+    ),
+    "apiservice-apps-hijacked": (
+        ["patch", "apiservice", "v1.apps", "--type", "merge", "-p"],
+        ["patch", "apiservice", "v1.apps", "--type", "merge", "-p"],
+    ),
+    "kube-proxy-replacement-off": (
+        ["-n", "kube-system", "patch", "configmap", "cilium-config", "--type", "merge"],
+        ["-n", "kube-system", "get", "configmap", "cilium-config"],
+    ),
+    "coredns-hosts-override": (
+        ["-n", "kube-system", "get", "configmap", "coredns"],
+        ["-n", "default", "delete", "pod", "-l", "app=klustered"],
+    ),
+    "app-dns-policy-default": (
+        ["-n", "default", "patch", "deployment", "klustered", "--type", "merge", "-p"],
+        ["-n", "default", "patch", "deployment", "klustered", "--type", "merge", "-p"],
+    ),
+    "image-tag-typo": (
+        [
+            "-n",
+            "default",
+            "set",
+            "image",
+            "deployment/klustered",
+            "klustered=ghcr.io/rawkodeacademy/klustered:vl",
+        ],
+        [
+            "-n",
+            "default",
+            "set",
+            "image",
+            "deployment/klustered",
+            "klustered=ghcr.io/rawkodeacademy/klustered:v1",
+        ],
+    ),
+    "postgres-password-twice": (
+        ["-n", "default", "patch", "statefulset/postgresql", "--type", "json", "-p"],
+        ["-n", "default", "get", "statefulset/postgresql"],
     ),
     "readiness-probe-wrong-port": (
         ["-n", "default", "patch", "deployment", "klustered", "--type", "json", "-p"],
@@ -119,3 +170,115 @@ def test_the_service_selector_typo_is_undone_by_solve(node: NodeSandbox) -> None
 
 def test_every_api_catalog_break_has_a_case() -> None:
     assert {s.id for s in load_catalog() if s.is_api} == set(EXPECTED)
+
+
+COREFILE = """.:53 {
+    errors
+    health {
+       lameduck 5s
+    }
+    ready
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+       pods insecure
+       fallthrough in-addr.arpa ip6.arpa
+       ttl 30
+    }
+    prometheus :9153
+    forward . /etc/resolv.conf {
+       max_concurrent 1000
+    }
+    cache 30
+    loop
+    reload
+    loadbalance
+}"""
+
+
+def _applied_corefile(node: NodeSandbox) -> str:
+    doc = yaml.safe_load(node.applied()[-1].read_text())
+    return str(doc["data"]["Corefile"])
+
+
+def test_coredns_hosts_block_answers_the_database_name_and_solve_restores_it(
+    node: NodeSandbox,
+) -> None:
+    steps = render_steps(load_break("coredns-hosts-override"))
+    node.answer(r"get configmap coredns", COREFILE)
+    node.answer(r"get service kubernetes", "10.96.0.1")
+    assert node.run(steps["break"]).returncode == 0
+    broken = _applied_corefile(node)
+    assert broken.index("    hosts {\n       10.96.0.1 postgres.default.svc.cluster.local\n") < (
+        broken.index("    kubernetes cluster.local")
+    )
+    assert (
+        broken.replace(
+            "    hosts {\n       10.96.0.1 postgres.default.svc.cluster.local\n"
+            "       fallthrough\n    }\n",
+            "",
+        )
+        == COREFILE + "\n"
+    )
+    assert node.run(steps["solve"]).returncode == 0
+    assert _applied_corefile(node) == COREFILE + "\n"
+
+
+def test_the_second_database_password_is_removed_by_its_position(node: NodeSandbox) -> None:
+    steps = render_steps(load_break("postgres-password-twice"))
+    env = "POSTGRES_USER=postgres\nPOSTGRES_PASSWORD=postgresql123\nPOSTGRES_DB=klustered\n"
+    node.answer(r"get statefulset/postgresql", env)
+    assert node.run(steps["break"]).returncode == 0
+    patch = next(c for c in _kubectl_calls(node) if "patch" in c)[-1]
+    assert json.loads(patch)[0]["value"] == {"name": "POSTGRES_PASSWORD", "value": "klustered123"}
+    node.clear_calls()
+    (node.root / ".sandbox/answers").rename(node.root / ".sandbox/answers.old")
+    node.answer(r"get statefulset/postgresql", env + "POSTGRES_PASSWORD=klustered123\n")
+    assert node.run(steps["solve"]).returncode == 0
+    fix = json.loads(next(c for c in _kubectl_calls(node) if "patch" in c)[-1])
+    assert fix == [
+        {"op": "test", "path": "/spec/template/spec/containers/0/env/3/value",
+         "value": "klustered123"},
+        {"op": "remove", "path": "/spec/template/spec/containers/0/env/3"},
+    ]  # fmt: skip
+
+
+def test_database_breaks_follow_the_klusteredbench_baseline(node: NodeSandbox) -> None:
+    kb = WorkloadHandle(
+        baseline="klusteredbench",
+        image="ghcr.io/rawkode-academy/klustered:v1",
+        db_workload="deployment/database",
+    )
+    steps = render_steps(load_break("postgres-password-twice"), workload=kb)
+    assert node.run(steps["break"]).returncode == 0
+    assert any("deployment/database" in c for c in _kubectl_calls(node))
+    steps = render_steps(load_break("image-tag-typo"), workload=kb)
+    assert node.run(steps["break"]).returncode == 0
+    assert _kubectl_calls(node)[-1][-1] == "klustered=ghcr.io/rawkode-academy/klustered:vl"
+
+
+KB_SCENARIOS = REPO / "tests/stacks/klusteredbench/scenarios"
+KB_WORKLOAD = WorkloadHandle(
+    baseline="klusteredbench",
+    image="ghcr.io/rawkode-academy/klustered:v1",
+    db_workload="deployment/database",
+)
+
+
+def test_a_klusteredbench_level_breaks_three_things_and_solves_them(node: NodeSandbox) -> None:
+    steps = render_steps(load_scenario(KB_SCENARIOS / "level-gates"), workload=KB_WORKLOAD)
+    result = node.run(steps["break"])
+    assert result.returncode == 0, result.stderr
+    patched = [c[1:3] for c in _kubectl_calls(node) if c[0] == "patch"]
+    assert patched == [
+        ["deployment", "database"],
+        ["svc", "klustered"],
+        ["deployment", "klustered"],
+    ]
+    node.clear_calls()
+    # No app runs here: its last line, waiting for the page to say v2, is a live check.
+    solve = steps["solve"].replace("kb_wait 120 kb_app_ok v2", "true")
+    result = node.run(solve)
+    assert result.returncode == 0, result.stderr
+    calls = _kubectl_calls(node)
+    assert ["rollout", "status", "deployment/klustered", "--timeout=300s"] in calls
+    rolled = json.loads([c for c in calls if c[:2] == ["patch", "deployment"]][-1][-1])
+    assert rolled[-1]["value"] == "ghcr.io/rawkode-academy/klustered:v2"

@@ -9,6 +9,7 @@ The scripts reach etcd over plain HTTP through their ETCDCTL_* environment.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -25,6 +26,8 @@ import yaml
 from breaks.catalog import load_break
 from breaks.render import render_steps
 from tests.breaks_fixtures import NodeSandbox, shared_pki
+from tests.kubeadm_manifests import KubeadmConfig, to_yaml
+from tests.kubeadm_manifests import etcd as kubeadm_etcd
 from tests.tools import bwrap_missing
 
 pytestmark = pytest.mark.sandbox
@@ -43,32 +46,28 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+ADVERTISE = "127.0.0.2"
+"""The node's address in the sandbox (kubeadm listens on 127.0.0.1 and on this one)."""
+ETCD36_ONLY = ("--feature-gates=", "--watch-progress-notify-interval=")
+"""Flags kubeadm 1.34 passes to etcd 3.6 that Debian's etcd 3.4 does not know."""
+
+
 def _manifest(client: int, peer: int, metrics: int) -> str:
-    return f"""\
-apiVersion: v1
-kind: Pod
-metadata:
-  labels:
-    component: etcd
-    tier: control-plane
-  name: etcd
-  namespace: kube-system
-spec:
-  containers:
-  - command:
-    - etcd
-    - --advertise-client-urls=http://127.0.0.1:{client}
-    - --data-dir=/var/lib/etcd
-    - --initial-advertise-peer-urls=http://127.0.0.1:{peer}
-    - --initial-cluster=blue-control-plane-1=http://127.0.0.1:{peer}
-    - --listen-client-urls=http://127.0.0.1:{client}
-    - --listen-metrics-urls=http://127.0.0.1:{metrics}
-    - --listen-peer-urls=http://127.0.0.1:{peer}
-    - --name=blue-control-plane-1
-    image: registry.k8s.io/etcd:3.4.23-0
-    name: etcd
-  hostNetwork: true
-"""
+    """kubeadm 1.34's etcd.yaml (tests/kubeadm_manifests.py) on local ports, plain HTTP.
+
+    The probe path is /health: Debian's etcd 3.4 has no /livez (kubeadm 1.34 probes
+    /livez on etcd 3.6).
+    """
+    cfg = KubeadmConfig(
+        advertise_address=ADVERTISE,
+        etcd_client_scheme="http",
+        etcd_client_port=client,
+        etcd_peer_port=peer,
+        etcd_metrics_port=metrics,
+    )
+    pod = kubeadm_etcd(cfg)
+    pod["spec"]["containers"][0]["livenessProbe"]["httpGet"]["path"] = "/health"
+    return to_yaml(pod)
 
 
 class StaticPodEtcd:
@@ -113,6 +112,8 @@ class StaticPodEtcd:
         command = yaml.safe_load(text)["spec"]["containers"][0]["command"]
         args = []
         for arg in command[1:]:
+            if arg.startswith(ETCD36_ONLY):
+                continue
             if arg.startswith("--data-dir="):
                 data_dir = self.node.root / arg.split("=", 1)[1].lstrip("/")
                 args.append(f"--data-dir={data_dir}")
@@ -128,13 +129,17 @@ class Etcd:
 
     def __init__(self, node: NodeSandbox, client: int, metrics: int) -> None:
         self.node = node
+        self.client = client
         self.endpoint = f"http://127.0.0.1:{client}"
         self.metrics = metrics
 
-    def ctl(self, *args: str, timeout: str = "3s") -> subprocess.CompletedProcess[str]:
+    def ctl(
+        self, *args: str, timeout: str = "3s", endpoint: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "ETCDCTL_API": "3"}
+        endpoint = endpoint or self.endpoint
         return subprocess.run(
-            ["etcdctl", f"--endpoints={self.endpoint}", f"--command-timeout={timeout}", *args],
+            ["etcdctl", f"--endpoints={endpoint}", f"--command-timeout={timeout}", *args],
             capture_output=True,
             text=True,
             env=env,
@@ -150,6 +155,9 @@ class Etcd:
         while self.healthy() != healthy:
             assert time.monotonic() < deadline, f"etcd did not become healthy={healthy}"
             time.sleep(0.5)
+
+    def manifest(self) -> Path:
+        return self.node.root / "etc/kubernetes/manifests/etcd.yaml"
 
     def script_env(self) -> dict[str, str]:
         return {
@@ -235,7 +243,7 @@ def test_space_exhaustion_raises_nospace_and_solve_frees_it(etcd: Etcd) -> None:
     keys = _write_keys(etcd)
     manifest = etcd.node.root / "etc/kubernetes/manifests/etcd.yaml"
     original = manifest.read_bytes()
-    steps = render_steps(load_break("etcd-space-exhausted"), {"quotaBytes": 4 * 1024 * 1024})
+    steps = render_steps(load_break("etcd-space-exhausted"), {"headroomBytes": 2 * 1024 * 1024})
 
     _run(etcd, steps["break"], "break")
     assert "NOSPACE" in etcd.ctl("alarm", "list").stdout
@@ -257,3 +265,122 @@ def test_space_exhaustion_raises_nospace_and_solve_frees_it(etcd: Etcd) -> None:
 
     _run(etcd, steps["solve"], "second solve")
     assert etcd.healthy()
+
+
+def _db_size(etcd: Etcd) -> int:
+    status = etcd.ctl("endpoint", "status", "-w", "json")
+    return int(re.search(r'"dbSize":(\d+)', status.stdout).group(1))  # type: ignore[union-attr]
+
+
+def test_space_quota_is_taken_from_the_current_db_size(etcd: Etcd) -> None:
+    for i in range(40):  # a database of a few MiB, like a real cluster's
+        assert etcd.ctl("put", f"/registry/big/{i}", "y" * 100_000).returncode == 0
+    size = _db_size(etcd)
+    steps = render_steps(load_break("etcd-space-exhausted"), {"headroomBytes": 1024 * 1024})
+    _run(etcd, steps["break"], "break")
+    quota = int(re.search(r"--quota-backend-bytes=(\d+)", etcd.manifest().read_text()).group(1))  # type: ignore[union-attr]
+    assert size <= quota - 1024 * 1024 <= size + 1024 * 1024
+    assert "NOSPACE" in etcd.ctl("alarm", "list").stdout
+
+
+def test_space_solve_does_not_wait_for_a_restart_fixers_made_already(etcd: Etcd) -> None:
+    manifest = etcd.manifest()
+    original = manifest.read_bytes()
+    steps = render_steps(load_break("etcd-space-exhausted"), {"quotaBytes": 4 * 1024 * 1024})
+    _run(etcd, steps["break"], "break")
+    manifest.write_bytes(original)  # the fixers' edit: quota flag gone
+    etcd.wait(healthy=True)
+    start = time.monotonic()
+    _run(etcd, steps["solve"], "solve")
+    assert time.monotonic() - start < 60, "solve waited for a restart that never comes"
+    assert manifest.read_bytes() == original
+    assert etcd.ctl("put", "/after-solve", "x").returncode == 0
+
+
+def test_bogus_member_refuses_a_cluster_of_several_members(etcd: Etcd) -> None:
+    added = etcd.ctl("member", "add", "learner", "--learner", "--peer-urls=http://127.0.0.9:2380")
+    assert added.returncode == 0, added.stderr
+    steps = render_steps(load_break("etcd-bogus-member"))
+    result = etcd.node.run(steps["break"], etcd.script_env(), verbose=False)
+    assert result.returncode == 1
+    assert "one-member etcd only; this one has 2 members" in result.stderr
+    assert etcd.healthy(), "nothing was added"
+    assert len(etcd.ctl("member", "list").stdout.strip().splitlines()) == 2
+
+
+def test_bogus_member_solve_leaves_a_fixed_cluster_alone(etcd: Etcd) -> None:
+    steps = render_steps(load_break("etcd-bogus-member"))
+    _run(etcd, steps["break"], "break")
+    etcd.wait(healthy=False)
+    # The fixers restore etcd themselves (here: with the solve), then keep working.
+    _run(etcd, steps["solve"], "fixers' restore")
+    etcd.wait(healthy=True)
+    state = etcd.node.root / "var/lib/klustered/breaks/etcd-bogus-member"
+    (state / "member-added").touch()  # as if the fixers had restored by hand
+    assert etcd.ctl("put", "/fixers/work", "kept").returncode == 0
+    _run(etcd, steps["solve"], "solve on destroy")
+    assert etcd.ctl("get", "/fixers/work", "--print-value-only").stdout.strip() == "kept"
+    assert not (state / "member-added").exists()
+
+
+def test_etcd_client_address_moved_leaves_127_0_0_1_to_nobody(etcd: Etcd) -> None:
+    keys = _write_keys(etcd)
+    manifest = etcd.manifest()
+    original = manifest.read_bytes()
+    steps = render_steps(load_break("etcd-client-address-moved"))
+    _run(etcd, steps["break"], "break")
+    moved = f"http://127.0.1.1:{etcd.client}"
+    deadline = time.monotonic() + 30
+    while etcd.ctl("endpoint", "health", endpoint=moved).returncode != 0:
+        assert time.monotonic() < deadline, "etcd did not come back on 127.0.1.1"
+        time.sleep(0.5)
+    assert not etcd.healthy(), "nothing answers on 127.0.0.1 any more"
+    _run(etcd, steps["break"], "second break")
+    assert manifest.read_text().count("127.0.1.1") == 1
+    _run(etcd, steps["solve"], "solve")
+    assert manifest.read_bytes() == original
+    etcd.wait(healthy=True)
+    _assert_keys(etcd, keys)
+
+
+def test_etcd_max_request_bytes_refuses_big_writes_only(etcd: Etcd) -> None:
+    manifest = etcd.manifest()
+    original = manifest.read_bytes()
+    steps = render_steps(load_break("etcd-max-request-bytes"))
+    _run(etcd, steps["break"], "break")
+    assert "--max-request-bytes=2048\n" in manifest.read_text()
+    deadline = time.monotonic() + 30
+    while True:
+        big = etcd.ctl("put", "/registry/configmaps/default/big", "z" * 4096)
+        if big.returncode != 0 and "request is too large" in big.stderr:
+            break
+        assert time.monotonic() < deadline, big.stderr
+        time.sleep(0.5)
+    etcd.wait(healthy=True)
+    assert etcd.ctl("put", "/registry/leases/small", "ok").returncode == 0
+    _run(etcd, steps["break"], "second break")
+    assert manifest.read_text().count("--max-request-bytes") == 1
+    _run(etcd, steps["solve"], "solve")
+    assert manifest.read_bytes() == original
+    deadline = time.monotonic() + 30
+    while etcd.ctl("put", "/registry/configmaps/default/big", "z" * 4096).returncode != 0:
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+
+
+def test_etcd_liveness_verify_follows_the_named_probe_port(etcd: Etcd) -> None:
+    scenario = load_break("etcd-liveness-probe-path")
+    steps = render_steps(scenario)
+    assert "port: probe-port" in etcd.manifest().read_text()
+    verify = etcd.node.run(steps["verify"], etcd.script_env())
+    assert verify.returncode == 0, verify.stderr
+    _run(etcd, steps["break"], "break")
+    time.sleep(1)  # the stand-in kubelet restarts etcd for the changed manifest
+    etcd.wait(healthy=True)
+    red = etcd.node.run(steps["verify"], etcd.script_env())
+    assert red.returncode == 1
+    assert "404" in red.stderr
+    _run(etcd, steps["solve"], "solve")
+    time.sleep(1)
+    etcd.wait(healthy=True)
+    assert etcd.node.run(steps["verify"], etcd.script_env()).returncode == 0

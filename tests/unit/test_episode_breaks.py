@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -76,6 +77,8 @@ def test_the_break_runs_on_its_targets_after_verify_and_the_workload(run: Offlin
     prefix = "episode-blue-break-kubelet-maxpods"
     assert sorted(names) == [
         f"{prefix}-10-verify-before",
+        f"{prefix}-59-stage-solve-blue-worker-1",
+        f"{prefix}-59-stage-solve-blue-worker-2",
         f"{prefix}-60-break-blue-worker-1",
         f"{prefix}-60-break-blue-worker-2",
         f"{prefix}-65-access-check-blue-worker-1",
@@ -90,7 +93,9 @@ def test_the_break_runs_on_its_targets_after_verify_and_the_workload(run: Offlin
     assert ready.urn in before.dependencies
     for worker in ("blue-worker-1", "blue-worker-2"):
         step = names[f"{prefix}-60-break-{worker}"]
-        assert before.urn in step.dependencies
+        stage = names[f"{prefix}-59-stage-solve-{worker}"]
+        assert before.urn in stage.dependencies
+        assert stage.urn in step.dependencies
         assert "export KLUSTERED_PARAM_MAX_PODS=2" in _guarded_step(step.inputs["stdin"])
         check = names[f"{prefix}-65-access-check-{worker}"]
         assert step.urn in check.dependencies
@@ -108,16 +113,26 @@ def _guarded_step(stdin: str) -> str:
     return base64.b64decode(line.split("=", 1)[1].strip("'")).decode()
 
 
-def test_destroying_a_break_runs_its_solve_on_the_targets(run: OfflineRun) -> None:
-    step = run.named("episode-blue-break-kubelet-maxpods-60-break-blue-worker-1")
-    delete = step.inputs["delete"]
-    assert "delete" in step.secret_inputs
-    encoded = delete.split("'")[3]
-    solve = base64.b64decode(encoded).decode()
-    assert "# --- solve ---" in solve
+def test_destroying_a_break_runs_its_staged_solve_with_no_secret_in_the_command(
+    run: OfflineRun,
+) -> None:
+    stage = run.named("episode-blue-break-kubelet-maxpods-59-stage-solve-blue-worker-1")
+    delete = stage.inputs["delete"]
+    assert {"delete", "stdin", "environment"} <= set(stage.secret_inputs)
     assert delete.endswith("| sudo -n bash -s")
-    verify = run.named("episode-blue-break-kubelet-maxpods-10-verify-before")
-    assert "delete" not in verify.inputs
+    assert "/var/lib/klustered/solve/kubelet-maxpods.enc" in delete
+    assert len(delete) < 1024, "the solve itself never rides in the command"
+    solve = run.value["blue/breaks/kubelet-maxpods/80-solve-on-destroy.sh"]
+    assert "# --- solve ---" in solve
+    for line in solve.splitlines()[-5:]:
+        if len(line) > 8:
+            assert line not in delete and line not in stage.inputs["stdin"]
+    key = stage.inputs["environment"]["LC_KLUSTERED_SOLVE_KEY"]
+    assert len(key) == 40
+    assert key not in delete, "the key rides in the environment, never the command"
+    assert key not in stage.inputs["stdin"]
+    for name in ("10-verify-before", "60-break-blue-worker-1", "70-verify-red"):
+        assert "delete" not in run.named(f"episode-blue-break-kubelet-maxpods-{name}").inputs
 
 
 def test_a_rehearsal_breaks_solves_and_breaks_again(run_episode: RunEpisode) -> None:
@@ -138,6 +153,7 @@ def test_a_rehearsal_breaks_solves_and_breaks_again(run_episode: RunEpisode) -> 
         "40-rehearse-solve-blue-control-plane-1",
         "45-rehearse-access-check-solved-blue-control-plane-1",
         "50-rehearse-verify-green",
+        "59-stage-solve-blue-control-plane-1",
         "60-break-blue-control-plane-1",
         "65-access-check-blue-control-plane-1",
         "70-verify-red",
@@ -178,9 +194,37 @@ def test_plan_files_hold_each_break_step(run: OfflineRun) -> None:
     steps = sorted(k for k in files if k.startswith("blue/breaks/kubelet-maxpods/"))
     assert steps == [
         "blue/breaks/kubelet-maxpods/10-verify-before.sh",
+        "blue/breaks/kubelet-maxpods/59-stage-solve.sh",
         "blue/breaks/kubelet-maxpods/60-break.sh",
         "blue/breaks/kubelet-maxpods/65-access-check.sh",
         "blue/breaks/kubelet-maxpods/70-verify-red.sh",
         "blue/breaks/kubelet-maxpods/80-solve-on-destroy.sh",
     ]
     assert "export EXPECT=red" in files["blue/breaks/kubelet-maxpods/70-verify-red.sh"]
+
+
+def _sampled(step: str) -> list[str]:
+    match = re.search(r"^export VERIFY_SCRIPTS_B64=(?:'([^']*)'|(\S+))", step, re.MULTILINE)
+    assert match is not None
+    return [
+        base64.b64decode(e).decode() for e in (match.group(1) or match.group(2)).split("\n") if e
+    ]
+
+
+def test_the_default_verify_is_the_goal_check_for_the_deployed_app(run: OfflineRun) -> None:
+    before = run.value["blue/breaks/kubelet-maxpods/10-verify-before.sh"]
+    goal, own = _sampled(before)
+    assert "# --- verify ---" in own
+    assert "export EXPECTED_VERSION=v1\n" in goal
+    assert "export EXPECTED_IMAGE=ghcr.io/rawkodeacademy/klustered:v1\n" in goal
+    assert "export NODE_ADDRESS=10.254.0." in goal, "control-plane-1's mesh address"
+    assert "export KLUSTERED_V2_IMAGE=ghcr.io/rawkodeacademy/klustered:v2\n" in goal
+
+
+def test_a_klusteredbench_baseline_checks_its_own_image(run_episode: RunEpisode) -> None:
+    stack = copy.deepcopy(STACK)
+    stack["klustered:workload"] = {"baseline": "klusteredbench"}
+    files = run_episode(stack).value
+    goal = _sampled(files["blue/breaks/kubelet-maxpods/10-verify-before.sh"])[0]
+    assert "export EXPECTED_IMAGE=ghcr.io/rawkode-academy/klustered:v1\n" in goal
+    assert "export KLUSTERED_DB_WORKLOAD=deployment/database\n" in goal

@@ -113,16 +113,16 @@ def test_no_command_string_holds_a_secret(run: OfflineRun) -> None:
     assert leaks == []
 
 
-def test_a_secret_break_reverts_through_the_environment_not_the_command(run: OfflineRun) -> None:
-    [step] = [
+def test_a_break_solve_key_reaches_the_delete_through_the_environment(run: OfflineRun) -> None:
+    [stage] = [
         r
         for r in run.registrations
-        if r.name.endswith("our-secret-break-60-break-blue-control-plane-1")
+        if r.name.endswith("our-secret-break-59-stage-solve-blue-control-plane-1")
     ]
-    assert "LC_KLUSTERED_SOLVE" in step.inputs["delete"]
-    solve = base64.b64decode(step.inputs["environment"]["LC_KLUSTERED_SOLVE"]).decode()
-    assert MARKER in solve
-    assert "environment" in step.secret_inputs
+    key = stage.inputs["environment"]["LC_KLUSTERED_SOLVE_KEY"]
+    assert key in secret_values(run)
+    assert key not in stage.inputs["delete"]
+    assert "environment" in stage.secret_inputs
 
 
 class FailingMocks(OfflineMocks):

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Restart etcd with a tiny backend quota, then write junk until the NOSPACE alarm fires.
+# Restart etcd with a backend quota just above its current size (or quotaBytes), then
+# write junk until the NOSPACE alarm fires. The quota chosen is kept for a second run.
 set -euo pipefail
 kl_etcdctl_env
 manifest=/etc/kubernetes/manifests/etcd.yaml
-quota="$KLUSTERED_PARAM_QUOTA_BYTES"
+state="$(kl_state)"
 metrics_host="${ETCD_METRICS_HOST:-127.0.0.1}"
 metrics_port="${ETCD_METRICS_PORT:-2381}"
 started() {
@@ -13,6 +14,15 @@ started() {
 if etcdctl alarm list | grep -q NOSPACE; then
   exit 0
 fi
+if [ ! -s "$state/quota" ]; then
+  quota="$KLUSTERED_PARAM_QUOTA_BYTES"
+  if [ "$quota" -eq 0 ]; then
+    size="$(etcdctl endpoint status -w json | grep -o '"dbSize":[0-9]*' | head -n 1 | cut -d: -f2)"
+    quota=$((size + KLUSTERED_PARAM_HEADROOM_BYTES))
+  fi
+  echo "$quota" >"$state/quota"
+fi
+quota="$(cat "$state/quota")"
 if ! grep -q -- "^ *- --quota-backend-bytes=${quota}\$" "$manifest"; then
   before="$(started)"
   kl_backup "$manifest"
@@ -38,4 +48,4 @@ for ((n = 0; n < limit; n++)); do
     exit 1
   fi
 done
-etcdctl alarm list | grep -q NOSPACE || { echo "etcd did not run out of space" >&2; exit 1; }
+etcdctl alarm list | grep -q NOSPACE || kl_fail "etcd did not run out of space"

@@ -34,6 +34,7 @@ WARNINGS: tuple[Rule, ...] = (
     networks.ranges_are_private,
     machines.equinix_metal_closed,
     machines.ssh_key_is_secret,
+    breaks.breaks_fit_the_baseline,
 )
 """Rules whose problems are printed, and the stack still validates."""
 

@@ -1,4 +1,5 @@
-"""Rules on each team's breaks: source, params, targets and the break lint rules."""
+"""Rules on each team's breaks: source, params, targets, the break lint rules, and a
+warning for scripts naming objects the team's workload baseline does not have."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from breaks.baseline import baseline_mismatches
 from breaks.catalog import catalog_ids, resolve_scenario
 from breaks.lint import Violation, lint_directory, lint_scenario
 from breaks.scenario import Scenario, ScenarioError, resolve_params
@@ -13,7 +15,7 @@ from breaks.sources import inside
 from breaks.targets import TargetError, resolve_targets
 from components.nodes import NodeSlot, node_slots
 from klustered.config.checks.base import CheckContext, rule
-from klustered.config.errors import SECRET_SHOWN, ConfigError, show, show_key
+from klustered.config.errors import SECRET_SHOWN, ConfigError, ConfigWarning, show, show_key
 from klustered.config.secrets import SECRET_PLACEHOLDER
 from klustered.config.teams import BreakRef
 
@@ -37,6 +39,14 @@ def break_refs(ctx: CheckContext) -> list[ConfigError]:
                     )
                 )
             seen.setdefault(label, j)
+            if j > 0 and ref.rehearse:
+                errors.append(
+                    ConfigError(
+                        f"{where}.breaks[{j}].rehearse",
+                        "only a team's first break can be rehearsed (the ones after it run "
+                        "on a cluster that is broken already)",
+                    )
+                )
     return errors
 
 
@@ -83,7 +93,7 @@ def _break_errors(
             ConfigError(f"{where}.params", _quiet(p.removeprefix("params."))) for p in exc.problems
         ]
     try:
-        resolve_targets(ref.targets or scenario.spec.targets, slots)
+        resolve_targets(ref.targets or scenario.targets, slots)
     except TargetError as exc:
         nodes = ", ".join(slot.name for slot in slots)
         errors.append(ConfigError(f"{where}.targets", f"{_quiet(str(exc))} (nodes: {nodes})"))
@@ -155,3 +165,21 @@ def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from _strings(item, f"{path}[{i}]")
+
+
+@rule("workload")
+def breaks_fit_the_baseline(ctx: CheckContext) -> list[ConfigWarning]:
+    """A break whose scripts name objects the team's workload baseline does not have."""
+    baseline = ctx.config.workload.baseline
+    warnings: list[ConfigWarning] = []
+    for where, team in ctx.teams:
+        for j, ref in enumerate(team.breaks):
+            try:
+                scenario = resolve_scenario(
+                    id=ref.id, path=ref.path, inline=ref.inline, base_dir=ctx.base_dir
+                )
+            except ScenarioError:
+                continue  # reported by break_refs
+            for mismatch in baseline_mismatches(scenario, baseline):
+                warnings.append(ConfigWarning(f"{where}.breaks[{j}]", str(mismatch)))
+    return warnings

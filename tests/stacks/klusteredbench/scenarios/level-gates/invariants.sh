@@ -1,0 +1,1 @@
+[ "$(kubectl get deployment database -o jsonpath='{.spec.replicas}')" = 1 ]
