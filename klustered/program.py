@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -10,53 +11,73 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from klustered.config import NAMESPACE, StackConfig, check_stack_config
+from klustered.config.secrets import SECRET_PLACEHOLDER
 from klustered.episode import Episode, EpisodeArgs
 
+MAX_VALUE_BYTES = 1_000_000
+"""The largest config value the program reads (the stack file's own limit)."""
 
-def raw_stack_config() -> dict[str, Any]:
-    """Every `klustered:*` key the engine passed to this program, JSON values parsed."""
-    merged: dict[str, Any] = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    raw: dict[str, Any] = {}
-    for key, value in merged.items():
-        if not key.startswith(f"{NAMESPACE}:"):
+
+@dataclass(frozen=True)
+class StackValues:
+    """The stack's config as the engine handed it over: values and which keys are secret."""
+
+    values: dict[str, Any]
+    """Every key of every namespace (full keys); `klustered:*` values parsed."""
+    secret_keys: frozenset[str]
+    """The full keys Pulumi marks secret (encrypted in the stack file)."""
+
+
+def _key_names() -> list[str]:
+    """The full config keys the engine passed (names only; values are read through the SDK)."""
+    return sorted({*runtime_config.get_config_env(), *runtime_config.CONFIG.get()})
+
+
+def read_stack_config() -> StackValues:
+    """Every config key, `klustered:*` values read through `pulumi.Config`, secret keys known.
+
+    Values of other namespaces are not read (their keys still are, to catch a typo'd
+    namespace). A key Pulumi marks secret is recorded as such: validation then echoes
+    none of its values, and the fields that hold secrets stay `Output.secret`.
+    """
+    config = pulumi.Config(NAMESPACE)
+    values: dict[str, Any] = {}
+    secret: set[str] = set()
+    from_env = set(runtime_config.get_config_secret_keys_env())
+    for key in _key_names():
+        namespace, _, name = key.partition(":")
+        if key in from_env or runtime_config.is_config_secret(key):
+            secret.add(key)
+        if namespace != NAMESPACE:
+            values[key] = None
             continue
-        raw[key] = _parse(value)
-    return raw
+        values[key] = _parse(config.get(name), key in secret)
+    return StackValues(values, frozenset(secret))
 
 
-def _parse(value: Any) -> Any:
-    """Objects arrive as JSON text; plain strings stay as they are."""
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
-def config_keys() -> set[str]:
-    """Every config key the engine passed to this program, of any namespace (no values)."""
-    return {*runtime_config.get_config_env(), *runtime_config.CONFIG.get()}
-
-
-def secret_config_keys(raw: dict[str, Any]) -> set[str]:
-    """The keys among `raw` the engine passed as secrets."""
-    env = set(runtime_config.get_config_secret_keys_env())
-    return {key for key in raw if key in env or runtime_config.is_config_secret(key)}
+def _parse(text: str | None, secret: bool) -> Any:
+    """Objects and lists arrive as JSON text; anything else is the string as written."""
+    if text is None or not text.lstrip().startswith(("{", "[")):
+        return text
+    if len(text) > MAX_VALUE_BYTES:
+        raise pulumi.RunError(
+            f"a config value of {len(text)} bytes is more than the {MAX_VALUE_BYTES} allowed"
+        )
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text if not secret else SECRET_PLACEHOLDER
 
 
 def load_config(base_dir: Path | None = None) -> StackConfig:
     """The validated stack config; a clean RunError (no traceback) listing every problem.
 
-    Warnings (the stack is valid but something is off) go to the engine's log.
+    Warnings (the stack is valid but something is off) go to the engine's log. Problems in
+    a secret key are reported without its values.
     """
-    raw = raw_stack_config()
+    stack = read_stack_config()
     result = check_stack_config(
-        raw,
-        base_dir,
-        stack=pulumi.get_stack(),
-        provider_keys=config_keys(),
-        secret_keys=secret_config_keys(raw),
+        stack.values, base_dir, stack=pulumi.get_stack(), secret_keys=stack.secret_keys
     )
     for warning in result.warnings:
         pulumi.log.warn(str(warning))
@@ -125,5 +146,7 @@ def main(base_dir: Path | None = None) -> Episode:
             },
         )
     if config.expires is not None:
-        pulumi.export("expires", config.expires.isoformat())
+        expires = config.expires.isoformat()
+        secret = f"{NAMESPACE}:expires" in read_stack_config().secret_keys
+        pulumi.export("expires", pulumi.Output.secret(expires) if secret else expires)
     return episode

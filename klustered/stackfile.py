@@ -1,5 +1,7 @@
 """Stack files on disk: find `stacks/Pulumi.<stack>.yaml` (or a path) and read its config.
 
+Files are read with `components.strict_yaml` (size, depth and alias limits before anything
+is expanded; duplicate and non-string keys refused; scalars as Pulumi reads them).
 Secure values (`{secure: v1:...}`) cannot be decrypted without the Pulumi CLI: they are
 read as the placeholder "[secret]" and their keys reported as secret.
 """
@@ -7,18 +9,28 @@ read as the placeholder "[secret]" and their keys reported as secret.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from components.strict_yaml import DEFAULT_LIMITS, YamlError, load_yaml
+from klustered.config.errors import escape, show
+from klustered.config.secrets import SECRET_PLACEHOLDER
 
-SECRET_PLACEHOLDER = "[secret]"
 _STACK_FILE_KEYS = {"config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"}
+_STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}\Z")
+"""Pulumi's stack names: letters, digits, `-`, `_` and `.`, at most 100 characters."""
+_PROJECT_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}\Z")
+_CONFIG_KEY = re.compile(r"[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+\Z")
+"""A Pulumi config key: `namespace:name`."""
 
 
 class StackFileError(ValueError):
-    """A stack file that cannot be found or read."""
+    """A stack file that cannot be found or read; the message is one escaped line."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(escape(message))
 
 
 @dataclass(frozen=True)
@@ -28,9 +40,12 @@ class StackFile:
     name: str
     path: Path
     project_dir: Path
+    """The directory of the project's Pulumi.yaml (break paths are relative to it); the
+    stack file's own directory when it is outside any project."""
     config: dict[str, Any]
     """Full keys (`klustered:teams`) to parsed values, secure values replaced."""
     secret_keys: list[str] = field(default_factory=list)
+    in_project: bool = True
 
     def pulumi_config(self) -> dict[str, str]:
         """The config as the engine hands it to a program: strings, objects as JSON."""
@@ -49,10 +64,44 @@ def find_project_dir(start: Path | None = None) -> Path:
     raise StackFileError(f"no Pulumi.yaml in {here} or above: run from the project directory")
 
 
+def _read(path: Path) -> Any:
+    """A YAML file read within the limits; StackFileError naming the file and line."""
+    try:
+        size = path.stat().st_size
+        if size > DEFAULT_LIMITS.max_bytes:
+            raise StackFileError(
+                f"{path}: {size} bytes is more than the {DEFAULT_LIMITS.max_bytes} allowed"
+            )
+        with path.open("rb") as handle:
+            data = handle.read(DEFAULT_LIMITS.max_bytes + 1)
+    except OSError as exc:
+        raise StackFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        return load_yaml(data)
+    except YamlError as exc:
+        where = f" line {exc.line}" if exc.line else ""
+        raise StackFileError(f"{path}:{where}: {exc.reason}") from None
+
+
 def _project(project_dir: Path) -> tuple[str, Path]:
-    data = yaml.safe_load((project_dir / "Pulumi.yaml").read_text(encoding="utf-8")) or {}
-    name = str(data.get("name", "klustered"))
-    stacks = project_dir / str(data.get("stackConfigDir", "."))
+    """The project's name and its stack directory, from Pulumi.yaml."""
+    file = project_dir / "Pulumi.yaml"
+    data = _read(file)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise StackFileError(f"{file}: must be a mapping with a name: key")
+    name = data.get("name", "klustered")
+    if not isinstance(name, str) or not _PROJECT_NAME.match(name):
+        raise StackFileError(f"{file}: name: {show(name)} is not a Pulumi project name")
+    config_dir = data.get("stackConfigDir", ".")
+    if not isinstance(config_dir, str):
+        raise StackFileError(f"{file}: stackConfigDir: {show(config_dir)} is not a path")
+    stacks = (project_dir / config_dir).resolve()
+    if not stacks.is_relative_to(project_dir.resolve()):
+        raise StackFileError(
+            f"{file}: stackConfigDir: {show(config_dir)} is outside the project directory"
+        )
     return name, stacks
 
 
@@ -61,20 +110,40 @@ def stack_dir(project_dir: Path) -> Path:
     return _project(project_dir)[1]
 
 
+def _checked_ref(ref: str) -> str:
+    if not ref or "\0" in ref or len(ref) > 4096:
+        raise StackFileError(f"{show(ref)} is not a stack name or a file path")
+    return ref
+
+
 def resolve_stack(ref: str, cwd: Path | None = None) -> tuple[str, Path, Path]:
-    """(stack name, stack file, project dir) for a stack name or a stack file path."""
-    as_path = Path(ref)
+    """(stack name, stack file, project dir) for a stack name or a stack file path.
+
+    A stack file outside any project (no Pulumi.yaml above it) has its own directory as
+    the project directory.
+    """
+    as_path = Path(_checked_ref(ref))
     if as_path.suffix in (".yaml", ".yml") or as_path.is_file():
         if not as_path.is_file():
-            raise StackFileError(f"{ref}: no such stack file")
+            what = "is not a regular file" if as_path.exists() else "no such stack file"
+            raise StackFileError(f"{ref}: {what}")
         path = as_path.resolve()
         stem = path.name.removesuffix(path.suffix)
         name = stem.removeprefix("Pulumi.")
+        if not _STACK_NAME.match(name):
+            raise StackFileError(
+                f"{path}: the stack name {show(name)} taken from the file name is not a "
+                "Pulumi stack name (letters, digits, '-', '_' and '.', at most 100)"
+            )
         try:
             project_dir = find_project_dir(path.parent)
         except StackFileError:
             project_dir = path.parent
         return name, path, project_dir
+    if not _STACK_NAME.match(ref):
+        raise StackFileError(
+            f"{show(ref)} is not a Pulumi stack name (letters, digits, '-', '_' and '.')"
+        )
     project_dir = find_project_dir(cwd)
     _, stacks = _project(project_dir)
     path = stacks / f"Pulumi.{ref}.yaml"
@@ -103,14 +172,8 @@ def _strip_secure(value: Any, key: str, found: set[str]) -> Any:
 def load_stack_file(ref: str, cwd: Path | None = None) -> StackFile:
     """Read a stack file by stack name or path; raise StackFileError if it cannot be used."""
     name, path, project_dir = resolve_stack(ref, cwd)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise StackFileError(f"{path}:{where} not valid YAML") from None
-    except UnicodeDecodeError:
-        raise StackFileError(f"{path}: not UTF-8 text") from None
+    in_project = (project_dir / "Pulumi.yaml").is_file()
+    data = _read(path)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -123,8 +186,21 @@ def load_stack_file(ref: str, cwd: Path | None = None) -> StackFile:
         raise StackFileError(f"{path}: config: must be a mapping of keys to values")
     secrets: set[str] = set()
     parsed: dict[str, Any] = {}
-    for raw_key, value in config.items():
-        key = str(raw_key)
-        full = key if ":" in key else f"{_project(project_dir)[0]}:{key}"
-        parsed[full] = _strip_secure(value, full, secrets)
-    return StackFile(name, path, project_dir, parsed, sorted(secrets))
+    for given, value in config.items():
+        key = given
+        if ":" not in key:
+            if not in_project:
+                raise StackFileError(
+                    f"{path}: config key {show(key)} has no namespace and no Pulumi.yaml "
+                    "names the project: write it as klustered:<key>"
+                )
+            key = f"{_project(project_dir)[0]}:{key}"
+        if not _CONFIG_KEY.match(key):
+            raise StackFileError(
+                f"{path}: config key {show(key)} is not a Pulumi config key "
+                "(namespace:name; letters, digits, '-', '_' and '.')"
+            )
+        if key in parsed:
+            raise StackFileError(f"{path}: config key {show(key)} is given twice")
+        parsed[key] = _strip_secure(value, key, secrets)
+    return StackFile(name, path, project_dir, parsed, sorted(secrets), in_project)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_VERSION = re.compile(r"^v?(1)\.(\d{1,3})(?:\.(\d{1,3}))?$")
+_VERSION = re.compile(r"^v?(1)\.(\d{1,3})(?:\.(\d{1,3}))?\Z")
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ CHAIN = "KLUSTERED-MESH"
 PHASE = 20
 """Default position of the mesh phase among a node's bootstrap phases (before kubeadm)."""
 
-_IFNAME = re.compile(r"^[A-Za-z0-9_.-]{1,15}$")
-_CHAIN = re.compile(r"^[A-Za-z0-9_-]{1,28}$")
+_IFNAME = re.compile(r"[A-Za-z0-9_.-]{1,15}\Z")
+_CHAIN = re.compile(r"[A-Za-z0-9_-]{1,28}\Z")
 
 
 def phase_file_name(phase: int = PHASE) -> str:

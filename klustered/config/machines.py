@@ -24,6 +24,17 @@ from components.machines.scaleway_catalog import (
 from components.machines.underlay import ETHERNET_MTU
 from klustered.config.errors import show
 from klustered.config.model import ConfigModel
+from klustered.config.names import (
+    GcpImage,
+    GcpMachineType,
+    GcpNetwork,
+    GcpProject,
+    GcpZone,
+    MetalMetro,
+    MetalOs,
+    MetalPlan,
+    MetalProject,
+)
 from klustered.ssh_keys import SECRET_PLACEHOLDER, SshKeyError, public_key_of
 
 _DNS_NAME = re.compile(
@@ -78,20 +89,20 @@ def check_project_id(value: str | None) -> str | None:
 class EquinixMetalConfig(ConfigModel):
     """Equinix Metal device settings (the service shut down on 2026-06-30)."""
 
-    project: str | None = None
-    metro: str = "am"
-    plan: str = "c3.small.x86"
-    os: str = "ubuntu_24_04"
+    project: MetalProject | None = None
+    metro: MetalMetro = "am"
+    plan: MetalPlan = "c3.small.x86"
+    os: MetalOs = "ubuntu_24_04"
 
 
 class GcpConfig(ConfigModel):
     """GCP Compute instance settings."""
 
-    project: str | None = None
-    zone: str = "europe-west4-a"
-    machine_type: str = "e2-standard-4"
-    image: str = "ubuntu-os-cloud/ubuntu-2404-lts-amd64"
-    network: str = "default"
+    project: GcpProject | None = None
+    zone: GcpZone = "europe-west4-a"
+    machine_type: GcpMachineType = "e2-standard-4"
+    image: GcpImage = "ubuntu-os-cloud/ubuntu-2404-lts-amd64"
+    network: GcpNetwork = "default"
 
     @field_validator("zone")
     @classmethod
@@ -143,20 +154,20 @@ class MachinesConfig(ConfigModel):
 class EquinixMetalOverride(ConfigModel):
     """A team's partial override of the Equinix Metal defaults."""
 
-    project: str | None = None
-    metro: str | None = None
-    plan: str | None = None
-    os: str | None = None
+    project: MetalProject | None = None
+    metro: MetalMetro | None = None
+    plan: MetalPlan | None = None
+    os: MetalOs | None = None
 
 
 class GcpOverride(ConfigModel):
     """A team's partial override of the GCP defaults."""
 
-    project: str | None = None
-    zone: str | None = None
-    machine_type: str | None = None
-    image: str | None = None
-    network: str | None = None
+    project: GcpProject | None = None
+    zone: GcpZone | None = None
+    machine_type: GcpMachineType | None = None
+    image: GcpImage | None = None
+    network: GcpNetwork | None = None
 
     @field_validator("zone")
     @classmethod
