@@ -45,7 +45,7 @@ def stack_config(teams: int) -> dict[str, object]:
     return {
         "config": {
             "klustered:kubernetes": {"version": "1.34"},
-            "klustered:machines": {"provider": "gcp", "gcp": {"project": "bench"}},
+            "klustered:machines": {"provider": "gcp", "gcp": {"project": "klustered-bench"}},
             "klustered:mesh": {"enabled": True, "cidr": mesh_cidr(teams)},
             "klustered:teams": [{"name": f"team-{i + 1}", **TEAM_SHAPE} for i in range(teams)],
         }

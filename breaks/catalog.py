@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from breaks.scenario import Scenario, ScenarioError, load_scenario, scenario_from_inline
+from breaks.scenario import Scenario, ScenarioError, load_scenario, scenario_from_inline, shown
 
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 
@@ -21,18 +21,18 @@ def catalog_ids() -> frozenset[str]:
 def catalog_dir(break_id: str) -> Path:
     """The directory of catalog break `break_id`; ScenarioError when there is none."""
     if break_id not in catalog_ids():
-        raise ScenarioError(break_id, [f"no break {break_id!r} in the catalog"])
+        raise ScenarioError(break_id, [f"no break {shown(break_id)} in the catalog"])
     return CATALOG_DIR / break_id
 
 
 def load_break(break_id: str) -> Scenario:
     """Load one catalog break by id."""
-    return load_scenario(catalog_dir(break_id))
+    return load_scenario(catalog_dir(break_id), CATALOG_DIR)
 
 
 def load_catalog() -> list[Scenario]:
     """Every catalog break, sorted by id."""
-    return [load_scenario(CATALOG_DIR / i) for i in sorted(catalog_ids())]
+    return [load_scenario(CATALOG_DIR / i, CATALOG_DIR) for i in sorted(catalog_ids())]
 
 
 def resolve_scenario(
@@ -44,7 +44,8 @@ def resolve_scenario(
 ) -> Scenario:
     """The scenario a stack-config break entry names: a catalog id, a directory, or inline.
 
-    Relative paths are taken from `base_dir` (the project root) when given.
+    Relative paths are taken from `base_dir` (the project root) when given, and every
+    file of the scenario must resolve inside it.
     """
     given = [k for k, v in (("id", id), ("path", path), ("inline", inline)) if v is not None]
     if len(given) != 1:
@@ -55,6 +56,6 @@ def resolve_scenario(
         directory = Path(path)
         if base_dir is not None and not directory.is_absolute():
             directory = base_dir / directory
-        return load_scenario(directory)
+        return load_scenario(directory, base_dir)
     assert inline is not None
     return scenario_from_inline(inline)

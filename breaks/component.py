@@ -19,7 +19,7 @@ from pulumi_command import remote
 from breaks.lifecycle import Step, lifecycle_steps
 from breaks.render import render_steps
 from breaks.scenario import Scenario, Targets
-from breaks.solve_on_destroy import render_delete_command, render_stage_script
+from breaks.solve_on_destroy import KEY_ENV, render_delete_command, render_stage_script
 from breaks.targets import resolve_targets
 from components.handles import ClusterHandle, NodeHandle, WorkloadHandle, image_repository
 from components.nodes import NodeRole
@@ -193,10 +193,10 @@ class Break(pulumi.ComponentResource):
         staged: list[pulumi.Resource] = []
         for node in targets:
 
-            def delete_text(values: list[str], shell: str = node.shell) -> str:
-                return render_delete_command(break_id, values[0], values[1], shell)
+            def delete_text(text: str, shell: str = node.shell) -> str:
+                return render_delete_command(break_id, text, shell)
 
-            delete: pulumi.Output[str] = pulumi.Output.secret(both.apply(delete_text))
+            delete: pulumi.Output[str] = pulumi.Output.secret(solve.apply(delete_text))
             staged.append(
                 self._command(
                     f"{name}-59-stage-solve-{node.name}",
@@ -205,6 +205,8 @@ class Break(pulumi.ComponentResource):
                     delete,
                     after=[*after, node.ready],
                     rerun_with=None,
+                    # The key never rides in the command string (printed when it fails).
+                    environment={KEY_ENV: pulumi.Output.secret(key)},
                 )
             )
         return staged
@@ -218,6 +220,7 @@ class Break(pulumi.ComponentResource):
         *,
         after: Sequence[pulumi.Resource],
         rerun_with: pulumi.Output[str] | None,
+        environment: dict[str, pulumi.Input[str]] | None = None,
     ) -> remote.Command:
         return remote.Command(
             resource_name,
@@ -225,6 +228,7 @@ class Break(pulumi.ComponentResource):
             create=node.shell,
             stdin=script,
             delete=delete,
+            environment=environment,
             triggers=[rerun_with] if rerun_with is not None else None,
             logging=remote.Logging.NONE,
             add_previous_output_in_env=False,

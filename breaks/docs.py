@@ -55,10 +55,12 @@ page from every endpoint (see [applying-breaks.md](applying-breaks.md)). A break
 damage that check cannot see ships its own verify.sh. Every catalog break names its
 `source` and `credit`.
 
-`klustered breaks lint DIR...` enforces: required files, the schema, ASCII only, the
-access path (a static check for scripts that stop or firewall SSH and Teleport: ports
-22 and 3022-3025, sshd_config, authorized_keys), shellcheck (warnings and errors) and
-params declared versus used.
+`klustered breaks lint DIR...` enforces: required files inside the scenario (no file
+reached through a symlink from outside), size limits, the schema, ASCII only, the access
+path (scripts read as bash reads them; stopping or removing SSH/Teleport, killing them,
+firewalls on ports 22, 443 and 3022-3026, interfaces, routes, the login user and its
+keys: [configuration.md](configuration.md#the-access-path)), shellcheck (warnings and
+errors) and params declared versus used.
 
 ## Catalog
 """

@@ -2,7 +2,9 @@
 
 verify green before, break, verify red after (a break that does not bite fails); with a
 rehearsal: solve, verify green, break again, verify red. Green and red each need
-SAMPLES consecutive samples. Pure: text in, text out.
+SAMPLES consecutive samples. Every break step runs under the access guard and is
+followed by the host's access check (`breaks.access_guard`), and so is every solve.
+Pure: text in, text out.
 
 Which verify each expectation samples:
 - before the break: the cluster's goal check for the deployed version, and the
@@ -21,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from breaks.access_guard import with_access_guard
 from breaks.render import render_steps, wants_goal_version
 from breaks.scenario import Scenario, ScenarioError
 from components.handles import WorkloadHandle
@@ -134,7 +137,7 @@ def lifecycle_steps(
             out.append(
                 Step("70-verify-red", "control-plane-1", expect(own, "red", "after the break"))
             )
-        return out
+        return with_access_guard(scenario, out, steps["solve"])
     out.append(
         Step("10-verify-before", "control-plane-1", expect(before, "green", "before the break"))
     )
@@ -157,4 +160,5 @@ def lifecycle_steps(
         Step("60-break", "targets", steps["break"], reverts=True),
         Step("70-verify-red", "control-plane-1", expect(bite, "red", "after the break")),
     ]
-    return out
+    # Access: every break step guarded, the host's SSH check after each break and solve.
+    return with_access_guard(scenario, out, steps["solve"])

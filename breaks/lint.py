@@ -1,11 +1,11 @@
 """`klustered breaks lint`: the loader's rules, reported per file and line.
 
-Rules: required files, scenario.yaml schema, ASCII only (unless `unicode: {reason}` is
-declared), the access path (SSH and Teleport must survive), shellcheck of every script,
-and params declared versus used. The access-path rule is a practical static check of
-the usual ways a script cuts access (stopping sshd/teleport, firewall rules on 22 and
-3022-3025, DROP policies, editing sshd_config or authorized_keys); it cannot see through
-obfuscated code, which is what rehearsal is for.
+Rules: required files (inside the scenario's tree, regular, within size limits),
+scenario.yaml schema (read with the strict YAML reader), ASCII only (unless
+`unicode: {reason}` is declared), the access path (`breaks.access_rule`: SSH and
+Teleport must survive), shellcheck of every script, and params declared versus used.
+What the access rule cannot see (an encoded payload) the lifecycle's access guard
+catches on the node (`breaks.access_guard`).
 """
 
 from __future__ import annotations
@@ -22,32 +22,61 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from breaks.access_rule import access_cuts
 from breaks.scenario import (
     PARAM_ENV_PREFIX,
     REQUIRED_SCRIPTS,
     SCENARIO_FILE,
     SCRIPT_KINDS,
+    SECRET_DIRECTORY,
     Scenario,
     ScenarioSpec,
     param_env_name,
     script_file,
+    shown,
 )
-
-ACCESS_PORTS = ("22", "3022", "3023", "3024", "3025")
-"""SSH and the Teleport node, proxy and tunnel ports."""
+from breaks.sources import (
+    MAX_SCRIPT_BYTES,
+    MAX_SPEC_BYTES,
+    SourceError,
+    check_directory,
+    check_script_name,
+    read_source,
+)
+from components.strict_yaml import YamlError, load_yaml
 
 
 @dataclass(frozen=True, order=True)
 class Violation:
-    """One broken rule: the file, the 1-based line (0 for the whole file) and why."""
+    """One broken rule: the file, the 1-based line (0 for the whole file), why, and the
+    offending text (kept apart: a secret break's messages leave it out)."""
 
     file: str
     line: int
     rule: str
     message: str
+    excerpt: str = ""
 
     def __str__(self) -> str:
+        return f"{self.file}:{self.line}: [{self.rule}] {self.text}"
+
+    @property
+    def text(self) -> str:
+        """The message with the offending text, escaped and cut."""
+        return f"{self.message}: {_printable(self.excerpt)}" if self.excerpt else self.message
+
+    def without_excerpt(self) -> str:
+        """The violation without the script's own text (for secret breaks)."""
         return f"{self.file}:{self.line}: [{self.rule}] {self.message}"
+
+
+EXCERPT_LIMIT = 80
+
+
+def _printable(text: str) -> str:
+    """One line of printable ASCII, cut at EXCERPT_LIMIT characters."""
+    cut = text if len(text) <= EXCERPT_LIMIT else text[:EXCERPT_LIMIT] + "..."
+    return "".join(c if 32 <= ord(c) < 127 else f"\\u{ord(c):04x}" for c in cut)
 
 
 # --- ASCII -------------------------------------------------------------------------
@@ -75,65 +104,13 @@ def non_ascii(file: str, data: bytes) -> list[Violation]:
 
 # --- access path -------------------------------------------------------------------
 
-_ACCESS_SERVICES = r"(ssh|sshd|openssh-server|teleport|tsh|tbot)(\.service|\.socket)?"
-_PORTS = "|".join(ACCESS_PORTS)
-_LINE_RULES: list[tuple[re.Pattern[str], str]] = [
-    (
-        re.compile(
-            rf"\bsystemctl\b.*\b(stop|disable|mask|kill|isolate)\b.*(^|\s){_ACCESS_SERVICES}(\s|$)"
-        ),
-        "stops or disables the SSH/Teleport service",
-    ),
-    (
-        re.compile(rf"\bservice\s+{_ACCESS_SERVICES}\s+stop\b"),
-        "stops the SSH/Teleport service",
-    ),
-    (
-        re.compile(r"\b(pkill|killall)\b.*\b(sshd|teleport)\b"),
-        "kills the SSH/Teleport daemon",
-    ),
-    (
-        re.compile(
-            r"\b(apt-get|apt|dpkg|yum|dnf)\b.*\b(remove|purge|-r|-P)\b.*\b(openssh|teleport)"
-        ),
-        "removes the SSH/Teleport package",
-    ),
-    (
-        re.compile(
-            r"(/etc/ssh/sshd_config|authorized_keys|/etc/teleport\.yaml|/usr/sbin/sshd\b"
-            r"|/usr/local/bin/teleport\b)"
-        ),
-        "touches the SSH/Teleport configuration, keys or binary",
-    ),
-    (
-        re.compile(
-            rf"\b(iptables|ip6tables)\b.*--dports?\s+[^ ]*\b({_PORTS})\b.*-j\s+(DROP|REJECT)"
-        ),
-        "drops SSH/Teleport traffic",
-    ),
-    (
-        re.compile(rf"\bufw\b.*\b(deny|reject)\b.*\b({_PORTS}|ssh|OpenSSH)\b"),
-        "denies SSH/Teleport in ufw",
-    ),
-    (
-        re.compile(rf"\bnft\b.*\bdport\b.*\b({_PORTS})\b.*\b(drop|reject)\b"),
-        "drops SSH/Teleport traffic in nftables",
-    ),
-]
-_UFW_DEFAULT_DENY = re.compile(r"\bufw\b.*\bdefault\s+(deny|reject)\b(?!.*\boutgoing\b)")
-_IPT_INPUT_POLICY_DROP = re.compile(
-    r"\b(iptables|ip6tables)\b.*(-P|--policy)\s+INPUT\s+(DROP|REJECT)"
-)
 
-
-def _allows(script: str, port: str) -> bool:
-    if re.search(rf"\bufw\b.*\ballow\b.*\b{port}\b", script):
-        return True
-    if port == "22" and re.search(r"\bufw\b.*\ballow\b.*\b(ssh|OpenSSH)\b", script):
-        return True
-    return bool(
-        re.search(rf"\b(iptables|ip6tables)\b.*--dports?\s+[^ ]*\b{port}\b.*-j\s+ACCEPT", script)
-    )
+def access_path(file: str, text: str) -> list[Violation]:
+    """Violations for commands that would cut the SSH/Teleport access of fixers and host."""
+    return [
+        Violation(file, cut.line, "access-path", cut.reason, cut.command)
+        for cut in access_cuts(text)
+    ]
 
 
 def _code_lines(text: str) -> Iterable[tuple[int, str]]:
@@ -141,30 +118,6 @@ def _code_lines(text: str) -> Iterable[tuple[int, str]]:
         stripped = line.strip()
         if stripped and not stripped.startswith("#"):
             yield number, line
-
-
-def access_path(file: str, text: str) -> list[Violation]:
-    """Violations for lines that would cut the SSH/Teleport access of fixers and host."""
-    out = []
-    for number, line in _code_lines(text):
-        for pattern, why in _LINE_RULES:
-            if pattern.search(line):
-                out.append(Violation(file, number, "access-path", f"{why}: {line.strip()}"))
-                break
-        else:
-            if _UFW_DEFAULT_DENY.search(line) or _IPT_INPUT_POLICY_DROP.search(line):
-                missing = [p for p in ("22", "3022") if not _allows(text, p)]
-                if missing:
-                    out.append(
-                        Violation(
-                            file,
-                            number,
-                            "access-path",
-                            "denies incoming traffic without allowing port(s) "
-                            f"{', '.join(missing)}: {line.strip()}",
-                        )
-                    )
-    return out
 
 
 # --- shellcheck --------------------------------------------------------------------
@@ -199,7 +152,7 @@ def shellcheck(file: str, text: str) -> list[Violation]:
     except json.JSONDecodeError:
         return [Violation(file, 0, "shellcheck", f"shellcheck failed: {result.stderr.strip()}")]
     return [
-        Violation(file, c["line"], "shellcheck", f"SC{c['code']} ({c['level']}): {c['message']}")
+        Violation(file, c["line"], "shellcheck", f"SC{c['code']} ({c['level']})", c["message"])
         for c in comments
     ]
 
@@ -263,15 +216,18 @@ def _node_line(root: yaml.Node | None, loc: tuple[object, ...]) -> int:
     return line
 
 
-def _spec(text: str) -> tuple[ScenarioSpec | None, list[Violation], yaml.Node | None]:
+def _spec(raw: bytes) -> tuple[ScenarioSpec | None, list[Violation], yaml.Node | None]:
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 0
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return None, [Violation(SCENARIO_FILE, line, "schema", f"invalid YAML: {problem}")], None
+        # The strict reader first: it refuses alias bombs, deep nesting and duplicate keys
+        # before anything is expanded; composing again afterwards only finds lines.
+        data = load_yaml(raw)
+        root = yaml.compose(raw.decode("utf-8"))
+    except YamlError as exc:
+        return (
+            None,
+            [Violation(SCENARIO_FILE, exc.line, "schema", f"invalid YAML: {exc.reason}")],
+            None,
+        )
     if not isinstance(data, dict):
         return None, [Violation(SCENARIO_FILE, 1, "schema", "must be a mapping")], root
     try:
@@ -282,7 +238,12 @@ def _spec(text: str) -> tuple[ScenarioSpec | None, list[Violation], yaml.Node | 
             loc = tuple(err["loc"])
             where = ".".join(str(p) for p in loc) or "scenario"
             out.append(
-                Violation(SCENARIO_FILE, _node_line(root, loc), "schema", f"{where}: {err['msg']}")
+                Violation(
+                    SCENARIO_FILE,
+                    _node_line(root, loc),
+                    "schema",
+                    f"{_printable(where)}: {_printable(err['msg'])}",
+                )
             )
         return None, out, root
 
@@ -292,27 +253,41 @@ def lint_scripts(
     scripts: Mapping[str, str],
     files: Mapping[str, str],
     spec_root: yaml.Node | None = None,
+    *,
+    complete: bool = True,
 ) -> list[Violation]:
-    """The script rules (access path, shellcheck, params) for a loaded scenario's scripts."""
+    """The script rules (access path, shellcheck, params) for a loaded scenario's scripts.
+
+    `complete` is False when some scripts could not be read (secret): a param then cannot
+    be called unused.
+    """
     out: list[Violation] = []
     for kind, text in scripts.items():
         out += access_path(files[kind], text)
         out += shellcheck(files[kind], text)
-    out += params_use(spec, scripts, files, _node_line(spec_root, ("params",)))
+    params = params_use(spec, scripts, files, _node_line(spec_root, ("params",)))
+    out += params if complete else [v for v in params if v.file != SCENARIO_FILE]
     return out
 
 
-def lint_directory(directory: Path | str) -> list[Violation]:
-    """Every rule violation in one scenario directory, sorted by file and line."""
+def lint_directory(directory: Path | str, root: Path | str | None = None) -> list[Violation]:
+    """Every rule violation in one scenario directory, sorted by file and line.
+
+    Every file must resolve inside `root` (the project; the directory itself when None).
+    """
     path = Path(directory)
+    tree = Path(root) if root is not None else path
     if not path.is_dir():
         return [Violation("", 0, "files", "not a scenario directory")]
     manifest = path / SCENARIO_FILE
-    if not manifest.is_file():
+    if not manifest.exists() and not manifest.is_symlink():
         return [Violation(SCENARIO_FILE, 0, "files", "scenario.yaml is missing")]
-    raw = manifest.read_bytes()
-    text = raw.decode("utf-8", errors="replace")
-    spec, out, root = _spec(text)
+    try:
+        check_directory(path, tree)
+        raw = read_source(manifest, tree, MAX_SPEC_BYTES)
+    except SourceError as exc:
+        return [Violation(SCENARIO_FILE, 0, "source", str(exc))]
+    spec, out, spec_root = _spec(raw)
     unicode_ok = spec is not None and spec.unicode is not None
     if not unicode_ok:
         out += non_ascii(SCENARIO_FILE, raw)
@@ -322,34 +297,48 @@ def lint_directory(directory: Path | str) -> list[Violation]:
         out.append(
             Violation(
                 SCENARIO_FILE,
-                _node_line(root, ("id",)),
+                _node_line(spec_root, ("id",)),
                 "schema",
-                f"id {spec.id!r} must match the directory name {path.name!r}",
+                f"id {shown(spec.id)} must match the directory name {shown(path.name)}",
             )
+        )
+    if spec.secret:
+        out.append(
+            Violation(SCENARIO_FILE, _node_line(spec_root, ("secret",)), "secret", SECRET_DIRECTORY)
         )
     scripts: dict[str, str] = {}
     files: dict[str, str] = {}
     for kind in SCRIPT_KINDS:
         name = script_file(spec, kind)
-        file = path / name
-        if not file.is_file():
-            if kind in REQUIRED_SCRIPTS:
-                out.append(Violation(name, 0, "files", f"{name} is missing (required)"))
+        try:
+            check_script_name(name)
+            file = path / name
+            if not file.exists() and not file.is_symlink():
+                if kind in REQUIRED_SCRIPTS:
+                    out.append(Violation(name, 0, "files", f"{name} is missing (required)"))
+                continue
+            data = read_source(file, tree, MAX_SCRIPT_BYTES)
+        except SourceError as exc:
+            out.append(Violation(_printable(name), 0, "source", str(exc)))
             continue
-        data = file.read_bytes()
         if not unicode_ok:
             out += non_ascii(name, data)
         scripts[kind] = data.decode("utf-8", errors="replace")
         files[kind] = name
-    out += lint_scripts(spec, scripts, files, root)
+    out += lint_scripts(spec, scripts, files, spec_root)
     return sorted(set(out))
 
 
-def lint_scenario(scenario: Scenario) -> list[Violation]:
-    """The rules for an already loaded scenario (for example one held inline in a stack)."""
+def lint_scenario(scenario: Scenario, unreadable: frozenset[str] = frozenset()) -> list[Violation]:
+    """The rules for an already loaded scenario (for example one held inline in a stack).
+
+    Scripts whose kind is in `unreadable` (secret, not decrypted here) are skipped; every
+    other script is linted.
+    """
     out: list[Violation] = []
+    scripts = {k: v for k, v in scenario.scripts.items() if k not in unreadable}
     if scenario.spec.unicode is None:
-        for kind, text in scenario.scripts.items():
+        for kind, text in scripts.items():
             out += non_ascii(scenario.files[kind], text.encode("utf-8"))
-    out += lint_scripts(scenario.spec, scenario.scripts, scenario.files)
+    out += lint_scripts(scenario.spec, scripts, scenario.files, complete=not unreadable)
     return sorted(set(out))

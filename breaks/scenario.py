@@ -14,8 +14,17 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from breaks.sources import (
+    MAX_SCRIPT_BYTES,
+    MAX_SPEC_BYTES,
+    SourceError,
+    check_directory,
+    check_script_name,
+    read_source,
+)
+from components.strict_yaml import YamlError, load_yaml
 
 SCRIPT_KINDS = ("setup", "break", "verify", "solve", "invariants")
 """Every script a scenario may hold, in lifecycle order."""
@@ -24,12 +33,17 @@ DEFAULT_SCRIPT_FILES: dict[str, str] = {kind: f"{kind}.sh" for kind in SCRIPT_KI
 REQUIRED_SCRIPTS = ("break", "solve")
 SCENARIO_FILE = "scenario.yaml"
 
+SECRET_DIRECTORY = (
+    "secret: true, but a directory's scripts are plain text: keep a secret break inline "
+    "in the stack file, its files encrypted (pulumi config set --secret --path ...)"
+)
+
 PARAM_ENV_PREFIX = "KLUSTERED_PARAM_"
 """Param `maxPods` reaches the scripts as `KLUSTERED_PARAM_MAX_PODS` (UPPER_SNAKE case)."""
 
-_ID = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
-_PARAM_NAME = re.compile(r"^[a-z][a-zA-Z0-9]*$")
-_ROLE_RELATIVE = re.compile(r"^(control-plane|worker)-[1-9][0-9]*$")
+_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
+_PARAM_NAME = re.compile(r"[a-z][a-zA-Z0-9]{0,62}\Z")
+_ROLE_RELATIVE = re.compile(r"(?:control-plane|worker)-[1-9][0-9]*\Z")
 
 
 class Layer(StrEnum):
@@ -70,7 +84,7 @@ class Param(BaseModel):
             ok = isinstance(value, int) and not isinstance(value, bool)
         else:
             ok = isinstance(value, str)
-        return None if ok else f"expected {self.type}, got {type(value).__name__} {value!r}"
+        return None if ok else f"expected {self.type}, got {type(value).__name__} {shown(value)}"
 
     def as_env(self, value: int | str | bool) -> str:
         """The value as the scripts see it: ints in decimal, bools as true/false."""
@@ -116,7 +130,7 @@ class ScenarioSpec(BaseModel):
     @classmethod
     def _id(cls, value: str) -> str:
         if not _ID.match(value):
-            raise ValueError(f"{value!r} is not a lower-case DNS label")
+            raise ValueError(f"{shown(value)} is not a lower-case DNS label")
         return value
 
     @field_validator("scripts")
@@ -124,14 +138,14 @@ class ScenarioSpec(BaseModel):
     def _scripts(cls, value: dict[str, str]) -> dict[str, str]:
         for kind in value:
             if kind not in SCRIPT_KINDS:
-                raise ValueError(f"{kind!r} is not one of {', '.join(SCRIPT_KINDS)}")
+                raise ValueError(f"{shown(kind)} is not one of {', '.join(SCRIPT_KINDS)}")
         return value
 
     @field_validator("timeout")
     @classmethod
     def _timeout(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^\d+(s|m|h)$", value):
-            raise ValueError(f"{value!r} is not a duration like 90s, 15m or 1h")
+        if value is not None and not re.fullmatch(r"[0-9]{1,6}[smh]", value):
+            raise ValueError(f"{shown(value)} is not a duration like 90s, 15m or 1h")
         return value
 
     @field_validator("targets")
@@ -142,7 +156,7 @@ class ScenarioSpec(BaseModel):
                 raise ValueError("a target list names at least one node")
             for name in value:
                 if not _ID.match(name):
-                    raise ValueError(f"{name!r} is not a node name")
+                    raise ValueError(f"{shown(name)} is not a node name")
         return value
 
     @field_validator("params")
@@ -150,11 +164,23 @@ class ScenarioSpec(BaseModel):
     def _params(cls, value: dict[str, Param]) -> dict[str, Param]:
         for name, param in value.items():
             if not _PARAM_NAME.match(name):
-                raise ValueError(f"param {name!r} is not a camelCase name")
+                raise ValueError(f"param {shown(name)} is not a camelCase name")
             problem = param.check(param.default)
             if problem:
                 raise ValueError(f"param {name}: default {problem}")
         return value
+
+
+def printable(text: str) -> str:
+    """`text` as one line of printable ASCII (other characters as \\uXXXX escapes)."""
+    return "".join(c if 32 <= ord(c) < 127 else f"\\u{ord(c):04x}" for c in text)
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value as a message repeats it: repr, printable ASCII, cut at `limit` characters."""
+    text = repr(value)
+    text = text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+    return printable(text)
 
 
 def param_env_name(name: str) -> str:
@@ -168,7 +194,7 @@ class ScenarioError(ValueError):
     def __init__(self, where: str, problems: list[str]) -> None:
         self.where = where
         self.problems = problems
-        super().__init__(f"{where}: " + "; ".join(problems))
+        super().__init__(printable(f"{where}: " + "; ".join(problems)))
 
 
 @dataclass(frozen=True)
@@ -226,36 +252,52 @@ def parse_spec(data: object, where: str) -> ScenarioSpec:
         raise ScenarioError(where, format_validation_error(exc)) from None
 
 
-def load_scenario(directory: Path | str) -> Scenario:
+def load_scenario(directory: Path | str, root: Path | str | None = None) -> Scenario:
     """Load a scenario directory; raise ScenarioError when it is not loadable.
 
-    Loading checks the schema, that the id matches the directory name and that the
-    required scripts exist; the full rule set (ASCII, access path, shellcheck) is lint's.
+    Every file resolves inside `root` (the project, or the catalog; the directory itself
+    when None), is a regular file and within the size limits. Loading checks the schema,
+    that the id matches the directory name and that the required scripts exist; the full
+    rule set (ASCII, access path, shellcheck) is lint's.
     """
     path = Path(directory)
+    tree = Path(root) if root is not None else path
     where = str(path)
     manifest = path / SCENARIO_FILE
-    if not manifest.is_file():
-        raise ScenarioError(where, [f"{SCENARIO_FILE} is missing"])
     try:
-        data = yaml.safe_load(manifest.read_bytes().decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(where, [f"{SCENARIO_FILE} is not valid YAML: {problem}"]) from None
+        check_directory(path, tree)
+        if not manifest.exists() and not manifest.is_symlink():
+            raise ScenarioError(where, [f"{SCENARIO_FILE} is missing"])
+        raw = read_source(manifest, tree, MAX_SPEC_BYTES)
+    except SourceError as exc:
+        raise ScenarioError(where, [str(exc)]) from None
+    try:
+        data = load_yaml(raw)
+    except YamlError as exc:
+        raise ScenarioError(where, [f"{SCENARIO_FILE} is not valid YAML: {exc}"]) from None
     spec = parse_spec(data, where)
     problems = []
     if spec.id != path.name:
-        problems.append(f"id {spec.id!r} must match the directory name {path.name!r}")
+        problems.append(f"id {shown(spec.id)} must match the directory name {shown(path.name)}")
+    if spec.secret:
+        problems.append(SECRET_DIRECTORY)
     scripts: dict[str, str] = {}
     files: dict[str, str] = {}
     for kind in SCRIPT_KINDS:
         name = script_file(spec, kind)
-        file = path / name
-        if file.is_file():
-            scripts[kind] = file.read_bytes().decode("utf-8", errors="replace")
+        try:
+            check_script_name(name)
+            file = path / name
+            if not file.exists() and not file.is_symlink():
+                if kind in REQUIRED_SCRIPTS:
+                    problems.append(f"{name} is missing (a {kind} script is required)")
+                continue
+            scripts[kind] = read_source(file, tree, MAX_SCRIPT_BYTES).decode(
+                "utf-8", errors="replace"
+            )
             files[kind] = name
-        elif kind in REQUIRED_SCRIPTS:
-            problems.append(f"{name} is missing (a {kind} script is required)")
+        except SourceError as exc:
+            problems.append(f"scripts.{kind}: {exc}")
     if problems:
         raise ScenarioError(where, problems)
     return Scenario(spec=spec, scripts=scripts, origin=where, files=files)
@@ -277,7 +319,11 @@ def scenario_from_inline(data: Mapping[str, Any]) -> Scenario:
     spec = parse_spec(body, where)
     scripts: dict[str, str] = {}
     files: dict[str, str] = {}
-    problems = []
+    problems = [
+        f"files.{name}: {len(text)} characters, more than the {MAX_SCRIPT_BYTES} allowed"
+        for name, text in raw_files.items()
+        if len(text) > MAX_SCRIPT_BYTES
+    ]
     for kind in SCRIPT_KINDS:
         name = script_file(spec, kind)
         if name in raw_files:
@@ -301,7 +347,9 @@ def resolve_params(spec: ScenarioSpec, given: Mapping[str, object]) -> dict[str,
     problems = []
     for name in sorted(set(given) - set(spec.params)):
         declared = ", ".join(sorted(spec.params)) or "none"
-        problems.append(f"params.{name}: not declared by {spec.id} (declared: {declared})")
+        problems.append(
+            f"params.{shown(name)[1:-1]}: not declared by {spec.id} (declared: {declared})"
+        )
     env: dict[str, str] = {}
     for name, param in spec.params.items():
         value = given.get(name, param.default)

@@ -2,11 +2,11 @@
 
 pulumi-command's delete has no stdin and a command string is capped (128 KiB) and printed
 when it fails. So the solve script is encrypted with a per-break random key and written
-to the node by a command that has stdin (any size); the delete command carries only the
-key, the script's sha256 and the file name. Fixers are root on the node but never see the
-key during the episode. The delete decrypts, checks the hash, runs the solve, and removes
-the file only once the solve succeeded (a failing delete prints its command, key included:
-after such a failure treat that break's solve as public). The format is `openssl enc`'s
+to the node by a command that has stdin (any size); the delete command string carries
+only the script's sha256 and the file name, and the key arrives in the command's
+environment (KEY_ENV), which pulumi-command never prints. Fixers are root on the node but
+never see the key during the episode. The delete decrypts, checks the hash, runs the
+solve, and removes the file only once the solve succeeded. The format is `openssl enc`'s
 (AES-256-CBC, PBKDF2-HMAC-SHA256), so the node needs nothing but openssl. Pure functions.
 """
 
@@ -80,22 +80,38 @@ mv -f "$STAGED.tmp" "$STAGED"
     )
 
 
-def render_delete_command(break_id: str, solve: str, key: str, shell: str = "bash -s") -> str:
-    """The delete command: `shell` (root on the node) decrypts the staged solve, checks its
-    hash and runs it. A node with nothing staged (solved already, never broken) is left alone.
+KEY_ENV = "LC_KLUSTERED_SOLVE_KEY"
+"""The environment variable that brings the key to the delete command. pulumi-command
+prints a failing command's string, never its environment; sshd passes `LC_*` variables
+by default (`AcceptEnv LANG LC_*` on Ubuntu and Debian)."""
+
+
+def render_delete_command(break_id: str, solve: str, shell: str = "bash -s") -> str:
+    """The delete command: `shell` (root on the node) decrypts the staged solve with the key
+    from KEY_ENV (set it in the command's environment), checks its hash and runs it. A node
+    with nothing staged (solved already, never broken) is left alone. The command string
+    holds no secret: the file name and the solve's hash only.
     """
-    _check_key(key)
     digest = hashlib.sha256(solve.encode()).hexdigest()
     path = shlex.quote(staged_path(break_id))
     script = (
-        f"set -euo pipefail; export K={key}; H={digest}; F={path}; "
+        f"set -euo pipefail; H={digest}; F={path}; "
         'if [ ! -e "$F" ]; then echo "break '
         + break_id
         + ': nothing staged to solve"; exit 0; fi; '
+        'if [ -z "${K:-}" ]; then echo "break '
+        + break_id
+        + f": the solve key did not arrive (sshd must accept {KEY_ENV}: AcceptEnv LC_*)"
+        + '" >&2; exit 1; fi; export K; '
         f'got="$(openssl {OPENSSL_ARGS} -in "$F" | sha256sum)"; '
         'if [ "${got%% *}" != "$H" ]; then '
         'echo "break ' + break_id + ': the staged solve does not match" >&2; exit 1; fi; '
         f'openssl {OPENSSL_ARGS} -in "$F" | {{ unset K; bash -s; }}; '
         'rm -f "$F"'
     )
-    return f"printf '%s\\n' {shlex.quote(script)} | {shell}"
+    # The key goes from the login's environment into the root shell's stdin, ahead of the
+    # script: never on a command line, never in the command string.
+    return (
+        f"{{ printf 'K=%s\\n' \"${{{KEY_ENV}:-}}\"; printf '%s\\n' {shlex.quote(script)}; }} "
+        f"| {shell}"
+    )

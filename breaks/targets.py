@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from breaks.scenario import Targets, is_role_relative
+from breaks.scenario import Targets, is_role_relative, shown
 from components.nodes import NodeRole, NodeSlot
 
 
@@ -41,7 +41,7 @@ def resolve_targets(targets: Targets, slots: Sequence[NodeSlot]) -> list[NodeSlo
         slot = by_name.get(name)
         if slot is None:
             hint = " (no such node in this cluster)" if is_role_relative(name) else ""
-            raise TargetError(f"target {name!r} is not a node of this cluster{hint}")
+            raise TargetError(f"target {shown(name)} is not a node of this cluster{hint}")
         if slot not in chosen:
             chosen.append(slot)
     return [s for s in slots if s in chosen]

@@ -12,7 +12,7 @@ import shlex
 from collections.abc import Mapping
 from importlib import resources
 
-_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_NAME = re.compile(r"[A-Z_][A-Z0-9_]*\Z")
 SHEBANG = "#!/usr/bin/env bash"
 
 

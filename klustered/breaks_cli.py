@@ -13,7 +13,7 @@ from rich.table import Table
 from breaks.catalog import load_break, load_catalog
 from breaks.docs import targets_text
 from breaks.lint import lint_directory
-from breaks.scenario import Scenario, ScenarioError
+from breaks.scenario import Scenario, ScenarioError, printable
 from klustered.console import console
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON.")]
@@ -110,11 +110,11 @@ def lint(
     for directory in dirs:
         violations = lint_directory(directory)
         for v in violations:
-            where = directory / v.file if v.file else directory
-            typer.echo(f"{where}:{v.line}: [{v.rule}] {v.message}")
+            where = printable(str(directory / v.file if v.file else directory))
+            typer.echo(f"{where}:{v.line}: [{v.rule}] {v.text}")
         if violations:
             bad += 1
         else:
-            typer.echo(f"{directory}: ok")
+            typer.echo(f"{printable(str(directory))}: ok")
     if bad:
         raise _fail(f"{bad} of {len(dirs)} scenario(s) break the rules")

@@ -234,7 +234,7 @@ def plan(
     else:
         try:
             pulumi_project = load_project(project)
-            stack_file = load_stack_file(stack, in_project=pulumi_project)
+            stack_file = load_stack_file(stack, within=pulumi_project)
         except (ProjectError, StackFileError) as exc:
             raise _fail(f"error: {exc}") from None
     try:

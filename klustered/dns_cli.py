@@ -10,6 +10,7 @@ import dns.name
 import dns.rdatatype
 import typer
 
+from klustered.config.errors import show
 from klustered.console import console
 from klustered.dnssec.anchor import AnchorError, read_trust_anchor
 from klustered.dnssec.chain import Chain, ds_text, verify_chain, when
@@ -88,7 +89,7 @@ def verify(
     except (AnchorError, ValueError) as exc:
         raise _fail(f"error: {exc}") from None
     except dns.exception.DNSException as exc:
-        raise _fail(f"error: {name!r} is not a DNS name ({exc})") from None
+        raise _fail(f"error: {show(name)} is not a DNS name ({exc})") from None
     chain = verify_chain(target, anchor, Querier(where, timeout=timeout))
     for line in render_chain(chain):
         out.print(line, markup=False, soft_wrap=True)

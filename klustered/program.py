@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -10,60 +11,86 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from klustered.config import NAMESPACE, StackConfig, check_stack_config
+from klustered.config.secrets import SECRET_PLACEHOLDER
 from klustered.episode import Episode, EpisodeArgs
 
+MAX_VALUE_BYTES = 1_000_000
+"""The largest config value the program reads (the stack file's own limit)."""
 
-def raw_stack_config(namespace: str | None = None) -> dict[str, Any]:
-    """Every `<namespace>:*` key the engine passed to this program, JSON values parsed.
 
-    The namespace defaults to the project's name (Pulumi.yaml `name`).
+@dataclass(frozen=True)
+class StackValues:
+    """The stack's config as the engine handed it over: values and which keys are secret."""
+
+    values: dict[str, Any]
+    """Every key of every namespace (full keys); `klustered:*` values parsed."""
+    secret_keys: frozenset[str]
+    """The full keys Pulumi marks secret (encrypted in the stack file)."""
+
+
+def _key_names() -> list[str]:
+    """The full config keys the engine passed (names only; values are read through the SDK)."""
+    return sorted({*runtime_config.get_config_env(), *runtime_config.CONFIG.get()})
+
+
+def project_namespace(namespace: str | None = None) -> str:
+    """The config namespace: `namespace`, else the project's name (Pulumi.yaml `name`)."""
+    return namespace or pulumi.get_project() or NAMESPACE
+
+
+def read_stack_config(namespace: str | None = None) -> StackValues:
+    """Every config key, the project's values read through `pulumi.Config`, secret keys known.
+
+    The project's namespace is `klustered` unless Pulumi.yaml names the project otherwise.
+    Values of other namespaces are not read (their keys still are, to catch a typo'd
+    namespace). A key Pulumi marks secret is recorded as such: validation then echoes
+    none of its values, and the fields that hold secrets stay `Output.secret`.
     """
-    namespace = namespace or pulumi.get_project() or NAMESPACE
-    merged: dict[str, Any] = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    raw: dict[str, Any] = {}
-    for key, value in merged.items():
-        if not key.startswith(f"{namespace}:"):
+    own = project_namespace(namespace)
+    config = pulumi.Config(own)
+    values: dict[str, Any] = {}
+    secret: set[str] = set()
+    from_env = set(runtime_config.get_config_secret_keys_env())
+    for key in _key_names():
+        key_namespace, _, name = key.partition(":")
+        if key in from_env or runtime_config.is_config_secret(key):
+            secret.add(key)
+        if key_namespace != own:
+            values[key] = None
             continue
-        raw[key] = _parse(value)
-    return raw
+        values[key] = _parse(config.get(name), key in secret)
+    return StackValues(values, frozenset(secret))
 
 
-def _parse(value: Any) -> Any:
-    """Objects arrive as JSON text; plain strings stay as they are."""
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
-def config_keys() -> set[str]:
-    """Every config key the engine passed to this program, of any namespace (no values)."""
-    return {*runtime_config.get_config_env(), *runtime_config.CONFIG.get()}
-
-
-def secret_config_keys(raw: dict[str, Any]) -> set[str]:
-    """The keys among `raw` the engine passed as secrets."""
-    env = set(runtime_config.get_config_secret_keys_env())
-    return {key for key in raw if key in env or runtime_config.is_config_secret(key)}
+def _parse(text: str | None, secret: bool) -> Any:
+    """Objects and lists arrive as JSON text; anything else is the string as written."""
+    if text is None or not text.lstrip().startswith(("{", "[")):
+        return text
+    if len(text) > MAX_VALUE_BYTES:
+        raise pulumi.RunError(
+            f"a config value of {len(text)} bytes is more than the {MAX_VALUE_BYTES} allowed"
+        )
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text if not secret else SECRET_PLACEHOLDER
 
 
 def load_config(base_dir: Path | None = None, namespace: str | None = None) -> StackConfig:
     """The validated stack config; a clean RunError (no traceback) listing every problem.
 
     Keys are read from `namespace`, by default the project's name. Warnings (the stack is
-    valid but something is off) go to the engine's log.
+    valid but something is off) go to the engine's log. Problems in a secret key are
+    reported without its values.
     """
-    namespace = namespace or pulumi.get_project() or NAMESPACE
-    raw = raw_stack_config(namespace)
+    own = project_namespace(namespace)
+    stack = read_stack_config(own)
     result = check_stack_config(
-        raw,
+        stack.values,
         base_dir,
         stack=pulumi.get_stack(),
-        provider_keys=config_keys(),
-        secret_keys=secret_config_keys(raw),
-        namespace=namespace,
+        secret_keys=stack.secret_keys,
+        namespace=own,
     )
     for warning in result.warnings:
         pulumi.log.warn(str(warning))
@@ -81,7 +108,8 @@ def main(base_dir: Path | None = None, namespace: str | None = None) -> Episode:
     `base_dir` is the project directory (default: the working directory, where Pulumi runs
     the program); `namespace` the config namespace (default: the project's name).
     """
-    config = load_config(base_dir, namespace)
+    own = project_namespace(namespace)
+    config = load_config(base_dir, own)
     args: EpisodeArgs = {
         "config": config,
         "base_dir": str(base_dir or Path.cwd()),
@@ -89,7 +117,7 @@ def main(base_dir: Path | None = None, namespace: str | None = None) -> Episode:
     }
     if config.ssh_key is not None:
         # Read through the SDK, not from the validated copy: the key keeps its secret flag.
-        args["ssh_private_key"] = pulumi.Config(NAMESPACE).get_secret("sshKey")
+        args["ssh_private_key"] = pulumi.Config(own).get_secret("sshKey")
     github_token = pulumi.Config("github").get_secret("token")
     if github_token is not None:
         args["github_token"] = github_token
@@ -136,5 +164,7 @@ def main(base_dir: Path | None = None, namespace: str | None = None) -> Episode:
             },
         )
     if config.expires is not None:
-        pulumi.export("expires", config.expires.isoformat())
+        expires = config.expires.isoformat()
+        secret = f"{NAMESPACE}:expires" in read_stack_config().secret_keys
+        pulumi.export("expires", pulumi.Output.secret(expires) if secret else expires)
     return episode

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from components.strict_yaml import DEFAULT_LIMITS, YamlError, load_yaml
+from klustered.config.errors import show
 
 DEFAULT_NAMESPACE = "klustered"
 """The config namespace when a stack file has no project around it."""
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
-_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}\Z")
+"""A Pulumi project name (the config namespace); `\\Z`: no trailing newline slips in."""
 
 
 class ProjectError(ValueError):
@@ -85,16 +87,22 @@ def load_project(directory: Path | str) -> PulumiProject:
     if path is None:
         raise ProjectError(f"{root}: no Pulumi.yaml (not a Pulumi project)")
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError:
-        raise ProjectError(f"{path}: not valid YAML") from None
-    except UnicodeDecodeError:
-        raise ProjectError(f"{path}: not UTF-8 text") from None
+        with path.open("rb") as handle:
+            raw = handle.read(DEFAULT_LIMITS.max_bytes + 1)
+        data: Any = load_yaml(raw)  # bounded: size, depth and aliases checked first
+    except OSError as exc:
+        raise ProjectError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except YamlError as exc:
+        where = f" line {exc.line}" if exc.line else ""
+        raise ProjectError(f"{path}:{where}: {exc.reason}") from None
     if not isinstance(data, dict):
         raise ProjectError(f"{path}: must be a mapping with name: and runtime:")
     name = data.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
-        raise ProjectError(f"{path}: name: must be letters, digits, '_', '.' or '-'")
+        raise ProjectError(
+            f"{path}: name: {show(name)} is not a Pulumi project name "
+            "(letters, digits, '_', '.' or '-', at most 100)"
+        )
     runtime = data.get("runtime")
     if isinstance(runtime, dict):
         runtime = runtime.get("name")
@@ -113,5 +121,5 @@ def _inside(root: Path, value: Any, path: Path, key: str) -> Path:
         raise ProjectError(f"{path}: {key}: must be a path relative to the project")
     resolved = (root / value).resolve()
     if resolved != root and root not in resolved.parents:
-        raise ProjectError(f"{path}: {key}: {value!r} leaves the project directory")
+        raise ProjectError(f"{path}: {key}: {show(value)} leaves the project directory")
     return resolved

@@ -6,7 +6,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from klustered.stackfile import SECRET_PLACEHOLDER
+from klustered.config.secrets import SECRET_PLACEHOLDER
 
 __all__ = ["SECRET_PLACEHOLDER", "SshKeyError", "public_key_of", "public_key_recipe"]
 

@@ -91,7 +91,7 @@ def plan_project(project: PulumiProject | Path | str, stack: str) -> Plan:
     the stack file reach the program as the text "[secret]".
     """
     found = project if isinstance(project, PulumiProject) else load_project(project)
-    return _plan_project(found, load_stack_file(stack, in_project=found))
+    return _plan_project(found, load_stack_file(stack, within=found))
 
 
 def plaintext(run: OfflineRun, text: str) -> list[str]:

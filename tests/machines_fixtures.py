@@ -48,7 +48,7 @@ def stack(
     config: dict[str, Any] = {
         "klustered:machines": {
             "provider": provider,
-            "gcp": {"project": "p"},
+            "gcp": {"project": "test-project"},
             "scaleway": {"project": SCALEWAY_PROJECT},
         },
         "klustered:mesh": {"enabled": mesh, **({"mtu": mtu} if mtu is not None else {})},

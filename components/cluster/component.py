@@ -58,7 +58,7 @@ TYPE = "klustered:cluster:Cluster"
 CA_VALIDITY_HOURS = 10 * 365 * 24
 WAIT_FOR_SSH = "cloud-init status --wait >/dev/null 2>&1 || true"
 """The first command on a node: SSH answers and cloud-init's first boot (apt) is done."""
-_DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_DNS_NAME = re.compile(r"^(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\Z")
 
 
 class NodePhaseArgs(TypedDict):

@@ -20,7 +20,7 @@ CONFIG_PATH = "/etc/haproxy/haproxy.cfg"
 CONFIG_TITLE = "# Node-local Kubernetes API load balancer (klustered):"
 """The first words of the config: how a reset tells klustered's haproxy.cfg from a host's own."""
 
-_SERVER_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+_SERVER_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?\Z")
 
 
 def local_api_server(port: int = LOCAL_API_PORT) -> str:

@@ -29,8 +29,8 @@ PUBLIC_TCP_PORTS: tuple[str, ...] = (
 )
 """TCP ports open to anyone on the public interface: SSH, Teleport, the API, the app."""
 
-_PORT = re.compile(r"^(\d{1,5})(?::(\d{1,5}))?$")
-_IFNAME = re.compile(r"^[A-Za-z0-9_.-]{1,15}$")
+_PORT = re.compile(r"^(\d{1,5})(?::(\d{1,5}))?\Z")
+_IFNAME = re.compile(r"^[A-Za-z0-9_.-]{1,15}\Z")
 
 
 @dataclass(frozen=True)

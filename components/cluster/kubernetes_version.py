@@ -8,7 +8,7 @@ from dataclasses import dataclass
 DEFAULT_VERSION = "1.34"
 """The Kubernetes minor a cluster gets when none is asked for (latest patch)."""
 
-_VERSION = re.compile(r"^v?(1)\.(\d{1,3})(?:\.(\d{1,3}))?$")
+_VERSION = re.compile(r"^v?(1)\.(\d{1,3})(?:\.(\d{1,3}))?\Z")
 
 
 @dataclass(frozen=True)

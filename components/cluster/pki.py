@@ -12,13 +12,13 @@ import re
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-BOOTSTRAP_TOKEN_RE = re.compile(r"^([a-z0-9]{6})\.([a-z0-9]{16})$")
+BOOTSTRAP_TOKEN_RE = re.compile(r"^([a-z0-9]{6})\.([a-z0-9]{16})\Z")
 """kubeadm's bootstrap token format: `<token-id>.<token-secret>`."""
 
 TOKEN_ID_LENGTH = 6
 TOKEN_SECRET_LENGTH = 16
 
-_TOKEN_PART = re.compile(r"^[a-z0-9]+$")
+_TOKEN_PART = re.compile(r"^[a-z0-9]+\Z")
 
 
 def ca_cert_hash(cert_pem: str) -> str:

@@ -16,7 +16,7 @@ MAX_NAME = 253
 MANAGED_ZONE_NAME_MAX = 63
 """Cloud DNS managed zone names: 1-63 of a-z, 0-9 and '-', starting with a letter."""
 
-_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?\Z")
 
 
 def label_problem(label: str) -> str | None:

@@ -18,8 +18,8 @@ PHASE = NETWORK_PHASE
 """Default position of the mesh phase among a node's bootstrap phases: where the cluster
 runs a phase that needs the teammates' addresses (42: after 10-40, before 43-45 and kubeadm)."""
 
-_IFNAME = re.compile(r"^[A-Za-z0-9_.-]{1,15}$")
-_CHAIN = re.compile(r"^[A-Za-z0-9_-]{1,28}$")
+_IFNAME = re.compile(r"[A-Za-z0-9_.-]{1,15}\Z")
+_CHAIN = re.compile(r"[A-Za-z0-9_-]{1,28}\Z")
 
 
 def phase_file_name(phase: int = PHASE) -> str:

@@ -27,7 +27,7 @@ TOKEN_FILE = "/etc/teleport/join-token"
 CA_PIN_FILE = "/etc/teleport/ca-pins"
 """The cluster's CA pins, one per line (not secret)."""
 
-_LABEL = re.compile(r"^[A-Za-z0-9._/-]{1,63}$")
+_LABEL = re.compile(r"^[A-Za-z0-9._/-]{1,63}\Z")
 
 
 @dataclass(frozen=True)

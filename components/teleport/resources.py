@@ -26,7 +26,7 @@ JOIN_MODES = ["observer", "peer"]
 REDACTED = "[redacted]"
 """What the plan's copy of the connector shows instead of the client secret."""
 
-_TEAM = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+_TEAM = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?\Z")
 _KUBE_ALL = [{"kind": "*", "namespace": "*", "name": "*", "verbs": ["*"]}]
 
 

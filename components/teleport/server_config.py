@@ -26,7 +26,7 @@ CONFIG_PATH = "/etc/teleport.yaml"
 CONNECTOR_NAME = "github"
 """The GitHub auth connector the cluster logs users in with."""
 
-_DNS_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_DNS_NAME = re.compile(r"^(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\Z")
 
 
 def is_ip(host: str) -> bool:
@@ -51,7 +51,7 @@ class ServerSpec:
     node_name: str = "teleport"
 
     def __post_init__(self) -> None:
-        if not self.cluster_name or not re.match(r"^[A-Za-z0-9._-]+$", self.cluster_name):
+        if not self.cluster_name or not re.match(r"^[A-Za-z0-9._-]+\Z", self.cluster_name):
             raise ValueError(f"Teleport cluster name {self.cluster_name!r} is not a name")
         if not (is_ip(self.public_host) or _DNS_NAME.match(self.public_host)):
             raise ValueError(f"Teleport public host {self.public_host!r} is not a DNS name or IP")

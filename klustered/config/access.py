@@ -14,7 +14,7 @@ from klustered.config.errors import show
 from klustered.config.machines import MachinesOverride
 from klustered.config.model import ConfigModel
 
-GITHUB_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+GITHUB_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\Z")
 """A GitHub user or organization name: 1-39 of a-z, A-Z, 0-9 and single inner '-'."""
 
 DEFAULT_TELEPORT_VERSION = "18.8.2"
@@ -25,9 +25,9 @@ SUPPORTED_TELEPORT_MAJORS = (17, 18)
 SECRET_FIELDS = frozenset({"access.teleport.githubClientSecret"})
 """Field paths whose values never appear in a message."""
 
-_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
-_CLIENT_ID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)\Z")
+_CLIENT_ID = re.compile(r"^[A-Za-z0-9._-]{1,100}\Z")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 
 
 def github_name_error(value: str) -> str | None:

@@ -11,8 +11,8 @@ from components.dns.names import dns_name_problem, normalize_domain
 from klustered.config.errors import show
 from klustered.config.model import ConfigModel
 
-_MANAGED_ZONE = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
-_GCP_PROJECT = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
+_MANAGED_ZONE = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?\Z")
+_GCP_PROJECT = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]\Z")
 
 GANDI_TOKEN_KEYS = ("gandi:personalAccessToken", "gandi:key")
 """The Gandi provider's own config keys for its token (`key` is the deprecated API key)."""

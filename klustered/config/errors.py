@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
+
+SHOW_LIMIT = 80
+"""Characters of a value an error message echoes; the rest is cut and counted."""
+KEY_LIMIT = 40
+"""Characters of a mapping key a field path echoes."""
+SECRET_SHOWN = "[secret]"
+"""What a message shows instead of a value read from a secret config key."""
+
+_REDACT: ContextVar[bool] = ContextVar("klustered_redact_values", default=False)
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,40}\Z")
 
 
 @dataclass(frozen=True)
@@ -17,12 +30,12 @@ class ConfigProblem:
     message: str
 
     def __str__(self) -> str:
-        text = f"{self.path}: {self.message}" if self.path else self.message
-        return text.encode("ascii", "backslashreplace").decode("ascii")
+        path, message = escape(self.path), escape(self.message)
+        return f"{path}: {message}" if path else message
 
     def as_dict(self) -> dict[str, str]:
-        """`{field, message}`, the shape `validate --json` prints."""
-        return {"field": self.path, "message": str(self).removeprefix(f"{self.path}: ")}
+        """`{field, message}`, the shape `validate --json` prints (escaped like the text)."""
+        return {"field": escape(self.path), "message": escape(self.message)}
 
 
 class ConfigError(ConfigProblem):
@@ -42,20 +55,81 @@ class StackConfigError(ValueError):
         super().__init__("\n".join(str(e) for e in errors))
 
 
-def show(value: Any) -> str:
-    """A value as it appears in an error message: ASCII only, non-ASCII escaped."""
-    text = repr(value) if isinstance(value, str) else json.dumps(value, default=str)
-    return text.encode("ascii", "backslashreplace").decode("ascii")
+def escape(text: str) -> str:
+    """`text` as one printable ASCII line: control characters and non-ASCII escaped.
+
+    Newlines, carriage returns, terminal escapes (ESC), DEL, C1 controls, bidi overrides
+    and zero-width characters all come out as backslash escapes, so an echoed value can
+    neither break the one-line format nor drive the terminal.
+    """
+    out = []
+    for char in text:
+        code = ord(char)
+        if 32 <= code < 127:
+            out.append(char)
+        elif char in "\n\r\t":
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[char])
+        elif code < 256:
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    return "".join(out)
 
 
-def field_path(loc: Iterable[int | str]) -> str:
-    """A pydantic location as a field path: `teams[1].workers`."""
-    out = ""
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text)} characters)"
+
+
+def show(value: Any, limit: int = SHOW_LIMIT) -> str:
+    """A value as an error message echoes it: quoted, escaped to printable ASCII, cut.
+
+    Every message that repeats what the user wrote goes through here: control characters
+    and non-ASCII come out escaped (`'a\\x1b[2Jb'`), anything longer than `limit`
+    characters is cut with its length stated, and inside `redacted()` (values read from
+    a secret config key) the value is not shown at all.
+    """
+    if _REDACT.get():
+        return SECRET_SHOWN
+    if isinstance(value, str):
+        return "'" + escape(_cut(value, limit)).replace("'", "\\'") + "'"
+    try:
+        text = json.dumps(value, default=str)
+    except (ValueError, TypeError, RecursionError):
+        text = f"<{type(value).__name__}>"
+    return escape(_cut(text, limit))
+
+
+@contextmanager
+def redacted() -> Iterator[None]:
+    """Within this block `show` echoes no value (messages about secret config keys)."""
+    token = _REDACT.set(True)
+    try:
+        yield
+    finally:
+        _REDACT.reset(token)
+
+
+def show_key(key: object) -> str:
+    """A mapping key as a field path shows it: plain names as they are, others quoted."""
+    if isinstance(key, str) and _PLAIN_KEY.match(key):
+        return key
+    if isinstance(key, str):
+        return show(key, KEY_LIMIT) if not _REDACT.get() else "<key>"
+    return f"<{type(key).__name__} key>"
+
+
+def field_path(loc: Iterable[int | str], prefix: str = "") -> str:
+    """A pydantic location as a field path under `prefix`: `teams[1].workers`."""
+    out = prefix
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + part
+            out += ("." if out else "") + show_key(part)
     return out
 
 
@@ -77,6 +151,8 @@ def describe(err: Mapping[str, Any]) -> str:
     if kind == "literal_error":
         return f"{show(value)} is not one of {ctx.get('expected')}"
     if kind in ("int_parsing", "int_type", "int_from_float"):
+        if isinstance(value, bool):
+            return f"{show(value)} is true/false, not a number"
         return f"{show(value)} is not a whole number"
     if kind in ("bool_parsing", "bool_type"):
         return f"{show(value)} is not true or false"
@@ -85,6 +161,8 @@ def describe(err: Mapping[str, Any]) -> str:
     if kind == "timezone_aware":
         shown = show(value.isoformat() if isinstance(value, datetime) else value)
         return f"{shown} has no timezone: add Z (UTC) or an offset like +01:00"
+    if kind in ("float_type", "float_parsing"):
+        return f"{show(value)} is not a number"
     if kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type"):
         expected = {
             "string_type": "a string",

@@ -7,15 +7,22 @@ import re
 from pydantic import field_validator
 
 from components.cluster.kubeadm_config import DEFAULT_POD_CIDR, DEFAULT_SERVICE_CIDR
-from components.cluster.kubernetes_version import DEFAULT_VERSION
+from components.cluster.kubernetes_version import DEFAULT_VERSION, KubernetesVersion
+from klustered.config.cidrs import (
+    POD_PREFIX_PER_NODE,
+    SERVICE_PREFIX_LARGEST,
+    SERVICE_PREFIX_SMALLEST,
+    usable_network,
+)
 from klustered.config.errors import show
-from klustered.config.model import Cidr, ConfigModel, check_cidr
+from klustered.config.model import Cidr, ConfigModel
 
 OLDEST_MINOR = 31
 NEWEST_MINOR = 37
 """Kubernetes minors with packages on pkgs.k8s.io that the cluster scripts are tested for."""
 
-_K8S_VERSION = re.compile(r"^1\.(\d+)(?:\.(\d+))?$")
+_K8S_VERSION = re.compile(r"v?1\.(?:0|[1-9][0-9]{0,2})(?:\.(?:0|[1-9][0-9]{0,2}))?\Z")
+"""What the cluster's KubernetesVersion parses, without surrounding blanks or leading zeros."""
 
 
 class KubernetesConfig(ConfigModel):
@@ -28,23 +35,43 @@ class KubernetesConfig(ConfigModel):
     @field_validator("version")
     @classmethod
     def _version(cls, value: str) -> str:
-        match = _K8S_VERSION.match(value)
-        if not match:
+        if not _K8S_VERSION.match(value):
             raise ValueError(f"{show(value)} is not a version like 1.34 or 1.34.2")
-        minor = int(match.group(1))
+        minor = KubernetesVersion.parse(value).minor
         if not OLDEST_MINOR <= minor <= NEWEST_MINOR:
             raise ValueError(
                 f"{show(value)} is not supported (1.{OLDEST_MINOR} to 1.{NEWEST_MINOR})"
             )
         return value
 
-    @field_validator("pod_cidr", "service_cidr")
+    @field_validator("pod_cidr")
     @classmethod
-    def _cidr(cls, value: str) -> str:
-        return check_cidr(value)
+    def _pod_cidr(cls, value: str) -> str:
+        network = usable_network(value)
+        if network.prefixlen > POD_PREFIX_PER_NODE:
+            raise ValueError(
+                f"{show(value)} is smaller than the /{POD_PREFIX_PER_NODE} every node takes "
+                "from the pod range"
+            )
+        return value
+
+    @field_validator("service_cidr")
+    @classmethod
+    def _service_cidr(cls, value: str) -> str:
+        network = usable_network(value)
+        if network.prefixlen < SERVICE_PREFIX_LARGEST:
+            raise ValueError(
+                f"{show(value)} is larger than the /{SERVICE_PREFIX_LARGEST} kube-apiserver "
+                "accepts for services"
+            )
+        if network.prefixlen > SERVICE_PREFIX_SMALLEST:
+            raise ValueError(
+                f"{show(value)} has no room for the cluster DNS address (kubeadm takes the "
+                f"10th address; the range needs at least a /{SERVICE_PREFIX_SMALLEST})"
+            )
+        return value
 
     @property
     def minor(self) -> str:
         """The `1.NN` minor, used for the package repository."""
-        major, minor = self.version.split(".")[:2]
-        return f"{major}.{minor}"
+        return f"1.{KubernetesVersion.parse(self.version).minor}"

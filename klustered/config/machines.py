@@ -25,6 +25,17 @@ from components.machines.scaleway_catalog import (
 from components.machines.underlay import ETHERNET_MTU
 from klustered.config.errors import show
 from klustered.config.model import ConfigModel
+from klustered.config.names import (
+    GcpImage,
+    GcpMachineType,
+    GcpNetwork,
+    GcpProject,
+    GcpZone,
+    MetalMetro,
+    MetalOs,
+    MetalPlan,
+    MetalProject,
+)
 from klustered.ssh_keys import SECRET_PLACEHOLDER, SshKeyError, public_key_of
 
 _DNS_NAME = re.compile(
@@ -79,20 +90,20 @@ def check_project_id(value: str | None) -> str | None:
 class EquinixMetalConfig(ConfigModel):
     """Equinix Metal device settings (the service shut down on 2026-06-30)."""
 
-    project: str | None = None
-    metro: str = defaults.EQUINIX_METAL_METRO
-    plan: str = defaults.EQUINIX_METAL_PLAN
-    os: str = defaults.EQUINIX_METAL_OS
+    project: MetalProject | None = None
+    metro: MetalMetro = defaults.EQUINIX_METAL_METRO
+    plan: MetalPlan = defaults.EQUINIX_METAL_PLAN
+    os: MetalOs = defaults.EQUINIX_METAL_OS
 
 
 class GcpConfig(ConfigModel):
     """GCP Compute instance settings."""
 
-    project: str | None = None
-    zone: str = defaults.GCP_ZONE
-    machine_type: str = defaults.GCP_MACHINE_TYPE
-    image: str = defaults.GCP_IMAGE
-    network: str = defaults.GCP_NETWORK
+    project: GcpProject | None = None
+    zone: GcpZone = defaults.GCP_ZONE
+    machine_type: GcpMachineType = defaults.GCP_MACHINE_TYPE
+    image: GcpImage = defaults.GCP_IMAGE
+    network: GcpNetwork = defaults.GCP_NETWORK
 
     @field_validator("zone")
     @classmethod
@@ -144,20 +155,20 @@ class MachinesConfig(ConfigModel):
 class EquinixMetalOverride(ConfigModel):
     """A team's partial override of the Equinix Metal defaults."""
 
-    project: str | None = None
-    metro: str | None = None
-    plan: str | None = None
-    os: str | None = None
+    project: MetalProject | None = None
+    metro: MetalMetro | None = None
+    plan: MetalPlan | None = None
+    os: MetalOs | None = None
 
 
 class GcpOverride(ConfigModel):
     """A team's partial override of the GCP defaults."""
 
-    project: str | None = None
-    zone: str | None = None
-    machine_type: str | None = None
-    image: str | None = None
-    network: str | None = None
+    project: GcpProject | None = None
+    zone: GcpZone | None = None
+    machine_type: GcpMachineType | None = None
+    image: GcpImage | None = None
+    network: GcpNetwork | None = None
 
     @field_validator("zone")
     @classmethod

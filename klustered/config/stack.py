@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, Field
+import re
+from typing import Annotated
+
+from pydantic import AwareDatetime, BeforeValidator, Field
 
 from components.machines.underlay import ETHERNET_MTU, SUBSTRATE_MTU, WIREGUARD_OVERHEAD
 from components.nodes import NodeRole, NodeSlot, node_slots
 from klustered.config.access import AccessConfig
 from klustered.config.dns import DnsConfig
+from klustered.config.errors import show
 from klustered.config.kubernetes import KubernetesConfig
 from klustered.config.machines import MachinesConfig, SshPrivateKey
 from klustered.config.mesh import MeshConfig
 from klustered.config.model import ConfigModel
 from klustered.config.teams import TeamConfig
 from klustered.config.workload import WorkloadConfig
+
+
+def _time_text(value: object) -> object:
+    """A time is written as a date and time; a number would be read as seconds since 1970."""
+    if not isinstance(value, str) or not re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError(f"{show(value)} is not an ISO 8601 time like 2026-12-01T20:00:00Z")
+    return value
+
+
+Expires = Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_time_text)]
+"""An ISO 8601 time with a timezone, written as text."""
 
 NAMESPACE = "klustered"
 """The default config namespace of the stack keys (`klustered:teams`): a project's own
@@ -23,8 +38,9 @@ namespace is its Pulumi.yaml `name`, which `check_stack_config` takes as `namesp
 class StackConfig(ConfigModel):
     """Every `klustered:*` key of one stack, validated."""
 
-    expires: AwareDatetime | None = None
-    """When CI destroys the stack; with a timezone, or it means a different instant per runner."""
+    expires: Expires | None = None
+    """When CI destroys the stack; with a timezone, or it means a different instant per runner.
+    A YAML timestamp is read as the text the user wrote (as Pulumi reads it)."""
     access: AccessConfig = AccessConfig()
     kubernetes: KubernetesConfig = KubernetesConfig()
     machines: MachinesConfig = MachinesConfig()

@@ -8,12 +8,21 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from klustered.config.errors import show
+from klustered.config.errors import show, show_key
+from klustered.config.limits import (
+    BREAKS_WHY,
+    GUESTS_WHY,
+    MAX_BREAKS,
+    MAX_GUESTS,
+    MAX_WORKERS,
+    WORKERS_WHY,
+)
 from klustered.config.machines import HostConfig, MachinesOverride, check_host_key
-from klustered.config.model import ConfigModel
+from klustered.config.model import ConfigModel, one_of
+from klustered.config.names import dns_label, github_handle, team_name
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
-_GITHUB_HANDLE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+_BREAK_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
+_PATH_MAX = 4096
 
 TARGET_WORDS = ("control-plane", "workers", "all", "api")
 Targets = Literal["control-plane", "workers", "all", "api"] | list[str]
@@ -34,9 +43,13 @@ class BreakRef(ConfigModel):
     @classmethod
     def _targets(cls, value: object) -> Targets | None:
         # One message for the whole union, instead of one per branch.
-        if value is None or value in TARGET_WORDS:
+        if value is None or (isinstance(value, str) and value in TARGET_WORDS):
             return value  # type: ignore[return-value]
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            if not value:
+                raise ValueError("an empty list targets no node: name at least one node")
+            for name in value:
+                dns_label(name, "a node name")
             return value
         raise ValueError(
             f"{show(value)} is not control-plane, workers, all, api or a list of node names"
@@ -50,7 +63,27 @@ class BreakRef(ConfigModel):
             raise ValueError(f"{show(value)} is not a mapping of param names to values")
         for key, item in value.items():
             if not isinstance(key, str) or not isinstance(item, str | int | bool):
-                raise ValueError(f"{key}: {show(item)} is not a string, number or true/false")
+                raise ValueError(
+                    f"{show_key(key)}: {show(item)} is not a string, number or true/false"
+                )
+        return value
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str | None) -> str | None:
+        if value is not None and not _BREAK_ID.match(value):
+            raise ValueError(f"{show(value)} is not a break id (a lower-case DNS label)")
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if not value or len(value) > _PATH_MAX or "\0" in value:
+            raise ValueError(f"{show(value)} is not a directory path")
+        if re.search(r"[\x00-\x1f\x7f]", value):
+            raise ValueError(f"{show(value)} holds a control character")
         return value
 
     @model_validator(mode="after")
@@ -79,7 +112,7 @@ class TeamConfig(ConfigModel):
 
     name: str
     guests: list[str] = Field(default_factory=list)
-    control_planes: Literal[1, 3, 5] = 1
+    control_planes: int = 1
     workers: int = Field(default=1, ge=0)
     machines: MachinesOverride = MachinesOverride()
     worker_machines: MachinesOverride | None = None
@@ -98,26 +131,42 @@ class TeamConfig(ConfigModel):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if len(value) > 20:
-            raise ValueError(f"{show(value)} is longer than 20 characters")
-        if not _DNS_LABEL.match(value):
-            raise ValueError(
-                f"{show(value)} is not a DNS label (lower-case a-z, 0-9 and '-', "
-                "not starting or ending with '-')"
-            )
+        return team_name(value)
+
+    @field_validator("control_planes", mode="plain")
+    @classmethod
+    def _control_planes(cls, value: object) -> int:
+        # etcd keeps quorum with an odd number of members; 5 tolerates two failures.
+        return one_of(value, (1, 3, 5))
+
+    @field_validator("workers")
+    @classmethod
+    def _workers(cls, value: int) -> int:
+        if value > MAX_WORKERS:
+            raise ValueError(f"{value} is above {MAX_WORKERS}: {WORKERS_WHY}")
+        return value
+
+    @field_validator("breaks", mode="before")
+    @classmethod
+    def _breaks(cls, value: object) -> object:
+        if isinstance(value, list) and len(value) > MAX_BREAKS:
+            raise ValueError(f"{len(value)} breaks is more than {MAX_BREAKS}: {BREAKS_WHY}")
+        return value
+
+    @field_validator("guests", mode="before")
+    @classmethod
+    def _guest_count(cls, value: object) -> object:
+        if isinstance(value, list) and len(value) > MAX_GUESTS:
+            raise ValueError(f"{len(value)} guests is more than {MAX_GUESTS}: {GUESTS_WHY}")
         return value
 
     @field_validator("guests")
     @classmethod
     def _guests(cls, value: list[str]) -> list[str]:
         for handle in value:
-            if not _GITHUB_HANDLE.match(handle):
-                raise ValueError(
-                    f"{show(handle)} is not a GitHub handle (1-39 of a-z, A-Z, 0-9 and single "
-                    "inner '-')"
-                )
+            github_handle(handle)
         lowered = [h.lower() for h in value]
         dupes = sorted({h for h in lowered if lowered.count(h) > 1})
         if dupes:
-            raise ValueError(f"{', '.join(dupes)} listed more than once")
+            raise ValueError(f"{', '.join(show(d) for d in dupes)} listed more than once")
         return value

@@ -6,9 +6,11 @@ does not hide the problems of the others, and cross-field rules run on whatever 
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,8 +27,11 @@ from klustered.config.errors import (
     dedupe,
     describe,
     field_path,
+    redacted,
     show,
+    show_key,
 )
+from klustered.config.limits import MAX_TEAMS, TEAMS_WHY
 from klustered.config.stack import NAMESPACE, StackConfig
 from klustered.config.teams import TeamConfig
 
@@ -56,26 +61,49 @@ def check_stack_config(
 ) -> Validation:
     """Validate the `<namespace>:*` keys of a stack (full keys, values already parsed).
 
-    Keys of other namespaces (provider settings such as `gcp:project`) are not validated;
-    rules only see which are set: `provider_keys`, or those among `raw`'s keys.
-    `base_dir` anchors relative break paths (the project root); `stack` is the stack's name;
-    `secret_keys` are the full keys kept encrypted, when known. `namespace` is the
-    project's name (Pulumi.yaml `name`), `klustered` by default.
+    `namespace` is the project's name (Pulumi.yaml `name`), `klustered` by default. Keys
+    of other namespaces (provider settings such as `gcp:project`) are not validated, only
+    checked for a namespace that looks like a typo of it; rules only see which are set:
+    `provider_keys`, or those among `raw`'s keys. `base_dir` anchors relative break paths
+    (the project root); `stack` is the stack's name. `secret_keys` are the full keys kept
+    encrypted, when known: problems in them are reported without echoing any of their
+    values.
     """
     errors: list[ConfigError] = []
     values: dict[str, Any] = {}
+    # A short project name is too close to provider namespaces (gcp, aws) to guess typos.
+    guess_typos = namespace == NAMESPACE or len(namespace) > 4
     for key, value in raw.items():
         key_namespace, _, name = key.partition(":")
         if key_namespace != namespace:
+            if guess_typos and near_namespace(key_namespace, namespace):
+                errors.append(
+                    ConfigError(
+                        show_key(key),
+                        f"namespace {show(key_namespace)} looks like a typo of {namespace!r} "
+                        f"(write {namespace}:{show_key(name)})",
+                    )
+                )
             continue
         section = to_snake(name)
         if section not in StackConfig.model_fields or to_camel(section) != name:
-            errors.append(ConfigError(key, "unknown key"))
+            known = [to_camel(f) for f in StackConfig.model_fields]
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {namespace}:{close[0]}?)" if close else ""
+            errors.append(ConfigError(show_key(key), f"unknown key{hint}"))
             continue
         values[section] = value
-    non_ascii = _non_ascii_errors({to_camel(k): v for k, v in values.items()})
-    errors += non_ascii
-    flagged = {e.path for e in non_ascii}
+    secret = frozenset(s for s in values if f"{namespace}:{to_camel(s)}" in (secret_keys or ()))
+
+    def quiet(section: str) -> AbstractContextManager[None]:
+        return redacted() if section in secret else nullcontext()
+
+    flagged: set[str] = set()
+    for section, value in values.items():
+        with quiet(section):
+            non_ascii = _non_ascii_errors({to_camel(section): value})
+        errors += non_ascii
+        flagged |= {e.path for e in non_ascii}
 
     sections: dict[str, Any] = {}
     failed: set[str] = set()
@@ -83,13 +111,15 @@ def check_stack_config(
         if section == "teams":
             continue
         annotation = StackConfig.model_fields[section].annotation
-        try:
-            sections[section] = TypeAdapter(annotation).validate_python(value)
-        except ValidationError as exc:
-            failed.add(section)
-            errors += _errors_from(exc, to_camel(section), flagged)
+        with quiet(section):
+            try:
+                sections[section] = TypeAdapter(annotation).validate_python(value)
+            except ValidationError as exc:
+                failed.add(section)
+                errors += _errors_from(exc, to_camel(section), flagged)
 
-    teams, team_errors = _validate_teams(values, namespace)
+    with quiet("teams"):
+        teams, team_errors = _validate_teams(values, namespace)
     errors += team_errors
     if "teams" not in values or not isinstance(values["teams"], list) or not values["teams"]:
         failed.add("teams")
@@ -101,6 +131,7 @@ def check_stack_config(
         base_dir=base_dir or Path.cwd(),
         failed=frozenset(failed),
         stack=stack,
+        secret=secret,
         provider_keys=frozenset(
             key
             for key in (raw if provider_keys is None else provider_keys)
@@ -138,7 +169,7 @@ def validate_stack_config(
 
 
 def _validate_teams(
-    values: Mapping[str, Any], namespace: str
+    values: Mapping[str, Any], namespace: str = NAMESPACE
 ) -> tuple[list[tuple[str, TeamConfig]], list[ConfigError]]:
     """Each team on its own: a broken team does not hide the problems of the others."""
     if "teams" not in values:
@@ -150,6 +181,10 @@ def _validate_teams(
         return [], [ConfigError("teams", f"{show(raw_teams)} is not a list")]
     if not raw_teams:
         return [], [ConfigError("teams", "needs at least 1 item(s)")]
+    if len(raw_teams) > MAX_TEAMS:
+        return [], [
+            ConfigError("teams", f"{len(raw_teams)} teams is more than {MAX_TEAMS}: {TEAMS_WHY}")
+        ]
     valid: list[tuple[str, TeamConfig]] = []
     errors: list[ConfigError] = []
     flagged = {e.path for e in _non_ascii_errors({"teams": raw_teams})}
@@ -166,10 +201,37 @@ def _errors_from(exc: ValidationError, prefix: str, flagged: set[str]) -> list[C
     """Pydantic's errors as ConfigErrors under `prefix`, minus fields already flagged."""
     out = []
     for err in exc.errors():
-        path = field_path((prefix, *err["loc"]))
+        path = field_path(err["loc"], prefix)
         if path not in flagged:
             out.append(ConfigError(path, describe(err)))
     return out
+
+
+def near_namespace(namespace: str, expected: str = NAMESPACE) -> bool:
+    """True for a namespace that is not `expected` but is probably meant to be."""
+    if namespace == expected:
+        return False
+    folded = re.sub(r"[^a-z0-9]", "", namespace.lower())
+    if expected in folded:
+        return True
+    return _distance(folded, expected) <= 2
+
+
+def _distance(a: str, b: str) -> int:
+    """Optimal-string-alignment edit distance (a swap of two letters counts once)."""
+    if abs(len(a) - len(b)) > 2:
+        return 3
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, start=1):
+        row = [i]
+        for j, cb in enumerate(b, start=1):
+            cost = 0 if ca == cb else 1
+            best = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                best = min(best, rows[-2][j - 2] + 1)
+            row.append(best)
+        rows.append(row)
+    return rows[-1][-1]
 
 
 def _walk_strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
@@ -178,7 +240,7 @@ def _walk_strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
     elif isinstance(value, Mapping):
         for key, item in value.items():
             yield from _walk_strings(key, f"{path}.<key>" if path else "<key>")
-            yield from _walk_strings(item, f"{path}.{key}" if path else str(key))
+            yield from _walk_strings(item, f"{path}.{show_key(key)}" if path else show_key(key))
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from _walk_strings(item, f"{path}[{i}]")

@@ -18,6 +18,7 @@ import pytest
 from breaks.render import render_step
 from breaks.scenario import scenario_from_inline
 from breaks.solve_on_destroy import (
+    KEY_ENV,
     encrypt_solve,
     render_delete_command,
     render_stage_script,
@@ -90,13 +91,14 @@ def test_a_big_solve_is_staged_unreadable_and_run_by_a_short_delete(node: NodeSa
     assert node.run(stage).returncode == 0
     assert staged.read_bytes() == content, "staging twice changes nothing"
 
-    delete = render_delete_command("demo", solve, KEY)
+    delete = render_delete_command("demo", solve)
     assert len(delete) < 1024
-    done = node.run(delete)
+    assert KEY not in delete
+    done = node.run(delete, {KEY_ENV: KEY})
     assert done.returncode == 0, done.stderr
     assert (node.root / "root/solved").read_text() == "solved\n"
     assert not staged.exists(), "the staged solve goes once it ran"
-    again = node.run(delete)
+    again = node.run(delete, {KEY_ENV: KEY})
     assert again.returncode == 0
     assert "nothing staged" in again.stdout
 
@@ -106,7 +108,7 @@ def test_a_tampered_stage_is_refused(node: NodeSandbox) -> None:
     assert node.run(render_stage_script("demo", solve, KEY)).returncode == 0
     other = render_stage_script("demo", "echo pwned >/root/pwned\n", KEY)
     assert node.run(other).returncode == 0
-    done = node.run(render_delete_command("demo", solve, KEY))
+    done = node.run(render_delete_command("demo", solve), {KEY_ENV: KEY})
     assert done.returncode == 1
     assert "does not match" in done.stderr
     assert not (node.root / "root/pwned").exists()
@@ -115,7 +117,7 @@ def test_a_tampered_stage_is_refused(node: NodeSandbox) -> None:
 def test_a_failing_solve_keeps_its_stage_and_says_one_line(node: NodeSandbox) -> None:
     solve = render_step(SCENARIO, "solve", "echo the secret fix is here; exit 3\n", {})
     assert node.run(render_stage_script("demo", solve, KEY)).returncode == 0
-    done = node.run(render_delete_command("demo", solve, KEY), verbose=False)
+    done = node.run(render_delete_command("demo", solve), {KEY_ENV: KEY}, verbose=False)
     assert done.returncode != 0
     assert "secret fix" not in done.stdout + done.stderr
     assert re.fullmatch(
@@ -127,6 +129,17 @@ def test_a_failing_solve_keeps_its_stage_and_says_one_line(node: NodeSandbox) ->
 def test_a_wrong_key_decrypts_nothing(node: NodeSandbox) -> None:
     solve = big_solve()
     assert node.run(render_stage_script("demo", solve, KEY)).returncode == 0
-    done = node.run(render_delete_command("demo", solve, KEY[::-1]))
+    done = node.run(render_delete_command("demo", solve), {KEY_ENV: KEY[::-1]})
     assert done.returncode != 0
+    assert not (node.root / "root/solved").exists()
+
+
+def test_without_the_key_in_the_environment_nothing_runs_and_one_line_says_why(
+    node: NodeSandbox,
+) -> None:
+    solve = big_solve()
+    assert node.run(render_stage_script("demo", solve, KEY)).returncode == 0
+    done = node.run(render_delete_command("demo", solve))
+    assert done.returncode == 1
+    assert "the solve key did not arrive" in done.stderr
     assert not (node.root / "root/solved").exists()

@@ -78,7 +78,7 @@ def blue() -> OfflineRun:
     return run_stack(
         copy.deepcopy(
             {
-                "klustered:machines": {"provider": "gcp", "gcp": {"project": "p"}},
+                "klustered:machines": {"provider": "gcp", "gcp": {"project": "test-project"}},
                 "klustered:teams": [{"name": "blue", "controlPlanes": 3, "workers": 2}],
             }
         ),

@@ -119,5 +119,10 @@ def test_the_teleport_machine_may_sit_on_another_substrate() -> None:
     config = access_stack(machine={"provider": "equinix-metal"})
     result = check_stack_config(_raw(config), stack="ep42")
     assert [e.path for e in result.errors] == ["access.teleport.machine.equinixMetal.project"]
-    config = access_stack(machine={"provider": "equinix-metal", "equinixMetal": {"project": "p"}})
+    config = access_stack(
+        machine={
+            "provider": "equinix-metal",
+            "equinixMetal": {"project": "00000000-0000-4000-8000-000000000001"},
+        }
+    )
     assert check_stack_config(_raw(config), stack="ep42").errors == []

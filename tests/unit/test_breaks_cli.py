@@ -82,7 +82,7 @@ def test_lint_exits_1_with_file_and_line_per_violation(tmp_path: Path) -> None:
     result = runner.invoke(app, ["lint", str(d)])
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert f"{d}/break.sh:3: [access-path] drops SSH/Teleport traffic: " in lines[0]
+    assert f"{d}/break.sh:3: [access-path] drops traffic to port(s) 22: iptables -A" in lines[0]
     assert any(line.startswith(f"{d}/solve.sh:0: [files]") for line in lines)
     assert lines[-1] == "error: 1 of 1 scenario(s) break the rules"
 

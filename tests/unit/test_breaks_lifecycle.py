@@ -83,6 +83,7 @@ def test_lifecycle_without_rehearsal_verifies_breaks_and_verifies() -> None:
     assert [(s.name, s.on, s.reverts) for s in steps] == [
         ("10-verify-before", "control-plane-1", False),
         ("60-break", "targets", True),
+        ("65-access-check", "targets", False),
         ("70-verify-red", "control-plane-1", False),
     ]
 

@@ -52,7 +52,7 @@ def test_a_long_table_row_is_one_line_on_a_pipe(tmp_path: Path) -> None:
     path = stack_file(
         tmp_path,
         {
-            "klustered:machines": {"provider": "gcp", "gcp": {"project": "p"}},
+            "klustered:machines": {"provider": "gcp", "gcp": {"project": "klustered-test"}},
             "klustered:teams": [{"name": "blue", "guests": GUESTS}],
         },
     )
@@ -106,7 +106,7 @@ def test_plan_help_names_its_directories() -> None:
 
 
 def test_a_stack_file_outside_any_project_is_checked_on_its_own(tmp_path: Path) -> None:
-    path = stack_file(tmp_path, {"teams": [{"name": "blue", "workers": -1}]})
+    path = stack_file(tmp_path, {"klustered:teams": [{"name": "blue", "workers": -1}]})
     for args in (["validate", str(path)], ["plan", str(path), "--out", str(tmp_path / "p")]):
         done = klustered(*args, cwd=tmp_path)
         assert done.returncode == 1
@@ -115,13 +115,12 @@ def test_a_stack_file_outside_any_project_is_checked_on_its_own(tmp_path: Path) 
     assert "teams[0].workers" in {p["field"] for p in listed}
 
 
-def test_unbare_keys_of_a_stack_outside_a_project_are_klustered_keys(tmp_path: Path) -> None:
-    path = stack_file(
-        tmp_path,
-        {"machines": {"provider": "gcp", "gcp": {"project": "p"}}, "teams": [{"name": "blue"}]},
-    )
+def test_bare_keys_of_a_stack_outside_a_project_are_refused_in_one_line(tmp_path: Path) -> None:
+    path = stack_file(tmp_path, {"teams": [{"name": "blue"}]})
     done = klustered("validate", str(path), cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1
+    assert "has no namespace and no Pulumi.yaml names the project" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize(
@@ -244,7 +243,7 @@ def test_the_config_namespace_is_the_projects_name(tmp_path: Path) -> None:
         yaml.safe_dump(
             {
                 "config": {
-                    "acme:machines": {"provider": "gcp", "gcp": {"project": "p"}},
+                    "acme:machines": {"provider": "gcp", "gcp": {"project": "klustered-test"}},
                     "teams": [{"name": "blue", "workers": 0}],  # no namespace: acme's
                     "klustered:colour": "ignored, another project's key",
                 }

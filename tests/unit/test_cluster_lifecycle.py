@@ -24,7 +24,7 @@ INSTANCE = "gcp:compute/instance:Instance"
 
 def _stack(teams: list[dict[str, Any]], mesh: bool = True) -> dict[str, Any]:
     return {
-        "klustered:machines": {"provider": "gcp", "gcp": {"project": "p"}},
+        "klustered:machines": {"provider": "gcp", "gcp": {"project": "test-project"}},
         "klustered:mesh": {"enabled": mesh},
         "klustered:teams": teams,
     }

@@ -18,7 +18,7 @@ BREAK = "klustered:breaks:Break"
 COMMAND = "command:remote:Command"
 
 STACK: dict[str, Any] = {
-    "klustered:machines": {"provider": "gcp", "gcp": {"project": "p"}},
+    "klustered:machines": {"provider": "gcp", "gcp": {"project": "test-project"}},
     "klustered:mesh": {"enabled": True},
     "klustered:teams": [
         {
@@ -81,6 +81,8 @@ def test_the_break_runs_on_its_targets_after_verify_and_the_workload(run: Offlin
         f"{prefix}-59-stage-solve-blue-worker-2",
         f"{prefix}-60-break-blue-worker-1",
         f"{prefix}-60-break-blue-worker-2",
+        f"{prefix}-65-access-check-blue-worker-1",
+        f"{prefix}-65-access-check-blue-worker-2",
         f"{prefix}-70-verify-red",
     ]
     before = names[f"{prefix}-10-verify-before"]
@@ -94,20 +96,29 @@ def test_the_break_runs_on_its_targets_after_verify_and_the_workload(run: Offlin
         stage = names[f"{prefix}-59-stage-solve-{worker}"]
         assert before.urn in stage.dependencies
         assert stage.urn in step.dependencies
-        assert "export KLUSTERED_PARAM_MAX_PODS=2" in step.inputs["stdin"]
+        assert "export KLUSTERED_PARAM_MAX_PODS=2" in _guarded_step(step.inputs["stdin"])
+        check = names[f"{prefix}-65-access-check-{worker}"]
+        assert step.urn in check.dependencies
     red = names[f"{prefix}-70-verify-red"]
-    assert {names[f"{prefix}-60-break-{w}"].urn for w in ("blue-worker-1", "blue-worker-2")} <= set(
-        red.dependencies
-    )
+    checks = {
+        names[f"{prefix}-65-access-check-{w}"].urn for w in ("blue-worker-1", "blue-worker-2")
+    }
+    assert checks <= set(red.dependencies)
     assert red.inputs["triggers"], "verify-red must run again when the break changes"
 
 
-def test_destroying_a_break_runs_its_staged_solve_with_only_a_key_in_the_command(
+def _guarded_step(stdin: str) -> str:
+    """The break step a guard wrapper carries (base64 in its STEP_B64 variable)."""
+    [line] = [x for x in stdin.splitlines() if x.startswith("export STEP_B64=")]
+    return base64.b64decode(line.split("=", 1)[1].strip("'")).decode()
+
+
+def test_destroying_a_break_runs_its_staged_solve_with_no_secret_in_the_command(
     run: OfflineRun,
 ) -> None:
     stage = run.named("episode-blue-break-kubelet-maxpods-59-stage-solve-blue-worker-1")
     delete = stage.inputs["delete"]
-    assert {"delete", "stdin"} <= set(stage.secret_inputs)
+    assert {"delete", "stdin", "environment"} <= set(stage.secret_inputs)
     assert delete.endswith("| sudo -n bash -s")
     assert "/var/lib/klustered/solve/kubelet-maxpods.enc" in delete
     assert len(delete) < 1024, "the solve itself never rides in the command"
@@ -116,9 +127,10 @@ def test_destroying_a_break_runs_its_staged_solve_with_only_a_key_in_the_command
     for line in solve.splitlines()[-5:]:
         if len(line) > 8:
             assert line not in delete and line not in stage.inputs["stdin"]
-    key = re.search(r"export K=([A-Za-z0-9]+);", delete)
-    assert key is not None and len(key.group(1)) == 40
-    assert key.group(1) not in stage.inputs["stdin"]
+    key = stage.inputs["environment"]["LC_KLUSTERED_SOLVE_KEY"]
+    assert len(key) == 40
+    assert key not in delete, "the key rides in the environment, never the command"
+    assert key not in stage.inputs["stdin"]
     for name in ("10-verify-before", "60-break-blue-worker-1", "70-verify-red"):
         assert "delete" not in run.named(f"episode-blue-break-kubelet-maxpods-{name}").inputs
 
@@ -136,11 +148,14 @@ def test_a_rehearsal_breaks_solves_and_breaks_again(run_episode: RunEpisode) -> 
     assert steps == [
         "10-verify-before",
         "20-rehearse-break-blue-control-plane-1",
+        "25-rehearse-access-check-blue-control-plane-1",
         "30-rehearse-verify-red",
         "40-rehearse-solve-blue-control-plane-1",
+        "45-rehearse-access-check-solved-blue-control-plane-1",
         "50-rehearse-verify-green",
         "59-stage-solve-blue-control-plane-1",
         "60-break-blue-control-plane-1",
+        "65-access-check-blue-control-plane-1",
         "70-verify-red",
     ]
 
@@ -181,6 +196,7 @@ def test_plan_files_hold_each_break_step(run: OfflineRun) -> None:
         "blue/breaks/kubelet-maxpods/10-verify-before.sh",
         "blue/breaks/kubelet-maxpods/59-stage-solve.sh",
         "blue/breaks/kubelet-maxpods/60-break.sh",
+        "blue/breaks/kubelet-maxpods/65-access-check.sh",
         "blue/breaks/kubelet-maxpods/70-verify-red.sh",
         "blue/breaks/kubelet-maxpods/80-solve-on-destroy.sh",
     ]

@@ -24,7 +24,7 @@ def _stack(teams: list[dict[str, Any]], mesh: bool = True) -> dict[str, Any]:
     return {
         "klustered:machines": {
             "provider": "gcp",
-            "gcp": {"project": "p"},
+            "gcp": {"project": "test-project"},
             "scaleway": {"project": SCALEWAY_PROJECT},
         },
         "klustered:mesh": {"enabled": mesh},

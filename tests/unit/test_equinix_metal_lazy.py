@@ -51,7 +51,7 @@ def _stack(tmp_path: Path, name: str, body: str) -> Path:
 
 GCP_ONLY = """
 config:
-  klustered:machines: {gcp: {project: p}}
+  klustered:machines: {gcp: {project: test-project}}
   klustered:teams:
     - name: blue
       workers: 1
@@ -61,7 +61,7 @@ EQUINIX = """
 config:
   klustered:machines:
     provider: equinix-metal
-    equinixMetal: {project: m}
+    equinixMetal: {project: 00000000-0000-4000-8000-000000000001}
   klustered:teams:
     - name: old
       workers: 0

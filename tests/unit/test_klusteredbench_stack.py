@@ -111,11 +111,12 @@ def test_the_breaks_of_a_team_run_one_after_the_other(planned: tuple[OfflineRun,
         for n in names
     }
     assert steps["level-gates"] == [
-        "10-verify-before.sh", "59-stage-solve.sh", "60-break.sh", "70-verify-red.sh",
-        "80-solve-on-destroy.sh",
+        "10-verify-before.sh", "59-stage-solve.sh", "60-break.sh", "65-access-check.sh",
+        "70-verify-red.sh", "80-solve-on-destroy.sh",
     ]  # fmt: skip
     assert steps["controller-flag"] == [
-        "59-stage-solve.sh", "60-break.sh", "70-verify-red.sh", "80-solve-on-destroy.sh",
+        "59-stage-solve.sh", "60-break.sh", "65-access-check.sh", "70-verify-red.sh",
+        "80-solve-on-destroy.sh",
     ]  # fmt: skip
 
 
@@ -161,7 +162,7 @@ def test_validate_warns_about_a_klusteredbench_scenario_on_the_show_baseline() -
     from klustered.config.validate import check_stack_config
 
     raw: dict[str, Any] = {
-        "klustered:machines": {"provider": "gcp", "gcp": {"project": "p"}},
+        "klustered:machines": {"provider": "gcp", "gcp": {"project": "test-project"}},
         "klustered:teams": [
             {
                 "name": "blue",

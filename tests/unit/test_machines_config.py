@@ -99,7 +99,9 @@ def test_a_passphrase_protected_key_is_refused(tmp_path: Path) -> None:
 
 def test_equinix_metal_stacks_are_warned_the_service_shut_down() -> None:
     config = stack([{"name": "blue"}, {"name": "old", "workerMachines": {"provider": "gcp"}}])
-    config["klustered:machines"]["equinixMetal"] = {"project": "m"}  # type: ignore[index]
+    config["klustered:machines"]["equinixMetal"] = {
+        "project": "00000000-0000-4000-8000-000000000001"
+    }  # type: ignore[index]
     config["klustered:teams"][1]["machines"] = {"provider": "equinix-metal"}  # type: ignore[index]
     result = check_stack_config(config)
     assert [str(w) for w in result.warnings] == [
@@ -112,7 +114,7 @@ EQUINIX_STACK = """
 config:
   klustered:machines:
     provider: equinix-metal
-    equinixMetal: {project: m}
+    equinixMetal: {project: 00000000-0000-4000-8000-000000000001}
   klustered:teams:
     - name: old
 """

@@ -135,7 +135,7 @@ def _bare_team(team: str, prefix: str) -> Any:
             f"{prefix}-{s.role.value}-{s.index}",
             {
                 "host": MachineHost.for_node(s),
-                "project": "p",
+                "project": "klustered-test",
                 "name_prefix": "test",
                 "ssh_public_key": "ssh-ed25519 A",
             },
@@ -194,7 +194,7 @@ def test_components_with_bare_args_build_what_a_default_stack_builds(
 ) -> None:
     bare = offline(lambda: _bare_team("blue", "episode-blue"))
     stack = {
-        "klustered:machines": {"provider": "gcp", "gcp": {"project": "p"}},
+        "klustered:machines": {"provider": "gcp", "gcp": {"project": "klustered-test"}},
         "klustered:mesh": {"enabled": True},
         "klustered:teams": [{"name": "blue", "controlPlanes": 1, "workers": 1}],
     }

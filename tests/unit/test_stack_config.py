@@ -10,7 +10,7 @@ import pytest
 from klustered.config import StackConfigError, validate_stack_config
 
 REPO = Path(__file__).resolve().parents[2]
-GCP = {"klustered:machines": {"provider": "gcp", "gcp": {"project": "p"}}}
+GCP = {"klustered:machines": {"provider": "gcp", "gcp": {"project": "test-project"}}}
 SCW = "11111111-2222-4333-8444-555555555555"
 
 
@@ -40,7 +40,7 @@ def test_team_override_replaces_only_the_fields_it_sets() -> None:
             "klustered:machines": {
                 "provider": "scaleway",
                 "scaleway": {"project": SCW, "zone": "nl-ams-1"},
-                "gcp": {"project": "g", "zone": "us-east1-b"},
+                "gcp": {"project": "test-project-g", "zone": "us-east1-b"},
             },
             "klustered:mesh": {"enabled": True},
             "klustered:teams": [
@@ -65,7 +65,7 @@ def test_workers_may_use_another_substrate_when_the_mesh_is_on() -> None:
             "klustered:machines": {
                 "provider": "scaleway",
                 "scaleway": {"project": SCW},
-                "gcp": {"project": "g"},
+                "gcp": {"project": "test-project-g"},
             },
             "klustered:mesh": {"enabled": True},
             "klustered:teams": [{"name": "blue", "workerMachines": {"provider": "gcp"}}],

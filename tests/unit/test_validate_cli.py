@@ -11,7 +11,7 @@ import yaml
 
 STACK = {
     "config": {
-        "klustered:machines": {"provider": "gcp", "gcp": {"project": "p"}},
+        "klustered:machines": {"provider": "gcp", "gcp": {"project": "test-project"}},
         "klustered:kubernetes": {"podCidr": "10.96.0.0/16"},
         "klustered:mesh": {"enabled": True, "mtu": 100},
         "klustered:colour": "blue",

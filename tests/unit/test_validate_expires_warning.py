@@ -17,7 +17,7 @@ runner = CliRunner()
 def _validate(tmp_path: Path, expires: datetime | None) -> tuple[int, str]:
     path = tmp_path / "Pulumi.s.yaml"
     body = (
-        "config:\n  klustered:machines: {provider: gcp, gcp: {project: p}}\n"
+        "config:\n  klustered:machines: {provider: gcp, gcp: {project: test-project}}\n"
         "  klustered:teams: [{name: blue}]\n"
     )
     if expires is not None:
@@ -56,7 +56,7 @@ def test_validate_is_quiet_about_an_expiry_within_thirty_days_or_none(
 def test_validate_json_lists_the_expiry_warning_with_its_field(tmp_path: Path) -> None:
     path = tmp_path / "Pulumi.s.yaml"
     path.write_text(
-        "config:\n  klustered:machines: {provider: gcp, gcp: {project: p}}\n"
+        "config:\n  klustered:machines: {provider: gcp, gcp: {project: test-project}}\n"
         '  klustered:teams: [{name: blue}]\n  klustered:expires: "2020-01-01T00:00:00Z"\n'
     )
     result = runner.invoke(app, ["validate", "--json", str(path)])

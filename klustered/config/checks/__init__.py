@@ -10,8 +10,12 @@ from klustered.config.checks.base import CheckContext, Rule, rule, run_rules
 
 ERRORS: tuple[Rule, ...] = (
     teams.unique_names,
+    teams.nodes_within_bounds,
     networks.ranges_do_not_overlap,
     networks.mesh_holds_every_node,
+    networks.pod_range_holds_every_node,
+    networks.ranges_clear_of_node_networks,
+    networks.host_addresses_are_usable,
     machines.substrate_settings,
     machines.existing_hosts,
     machines.mesh_mtu_fits_the_underlay,
@@ -27,6 +31,7 @@ ERRORS: tuple[Rule, ...] = (
 WARNINGS: tuple[Rule, ...] = (
     expiry.expiry_in_range,
     access.guests_without_access,
+    networks.ranges_are_private,
     machines.equinix_metal_closed,
     machines.ssh_key_is_secret,
     breaks.breaks_fit_the_baseline,

@@ -7,7 +7,7 @@ import re
 from klustered.config.checks.base import CheckContext, rule
 from klustered.config.errors import ConfigError, ConfigWarning, show
 
-GITHUB_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+GITHUB_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 """A GitHub team slug we can predict: GitHub lower-cases a team name and turns every run of
 other characters into one '-', so a name already in this form is its own slug."""
 GITHUB_SLUG_MAX = 255
@@ -61,7 +61,7 @@ def access_settings(ctx: CheckContext) -> list[ConfigError]:
             ConfigError(
                 where,
                 f"the stack name {show(stack)} makes the Teleport machine's name "
-                f"{teleport_host_name(stack)!r} longer than {MACHINE_NAME_MAX} characters",
+                f"{show(teleport_host_name(stack))} longer than {MACHINE_NAME_MAX} characters",
             )
         )
     for path, team in ctx.teams:
@@ -69,7 +69,7 @@ def access_settings(ctx: CheckContext) -> list[ConfigError]:
             errors.append(
                 ConfigError(
                     f"{path}.name",
-                    f"{team.name!r} is reserved while access is on: "
+                    f"{show(team.name)} is reserved while access is on: "
                     f"{RESERVED_TEAM_NAMES[team.name]}",
                 )
             )
@@ -81,8 +81,8 @@ def access_settings(ctx: CheckContext) -> list[ConfigError]:
             errors.append(
                 ConfigError(
                     f"{path}.name",
-                    f"{team.name!r} makes the GitHub team slug {slug!r}, which GitHub would "
-                    "rewrite (use single '-' between letters and digits)",
+                    f"{show(team.name)} makes the GitHub team slug {show(slug)}, which GitHub "
+                    "would rewrite (use single '-' between letters and digits)",
                 )
             )
     errors += _machine_errors(ctx)

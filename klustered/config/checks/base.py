@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from klustered.config.errors import ConfigProblem
+from klustered.config.errors import ConfigProblem, redacted
 from klustered.config.stack import StackConfig
 from klustered.config.teams import TeamConfig
 
@@ -28,6 +29,8 @@ class CheckContext:
     """Top-level sections (`kubernetes`, `teams`, ...) that did not validate."""
     stack: str = ""
     """The stack's name, when known (names derived from it: DNS zones, GCP prefixes)."""
+    secret: frozenset[str] = frozenset()
+    """Top-level sections whose key Pulumi marks secret: their values are never echoed."""
     secret_keys: frozenset[str] | None = None
     """Full keys the stack keeps encrypted (`klustered:sshKey`); None when not known."""
     provider_keys: frozenset[str] = frozenset()
@@ -41,6 +44,8 @@ class Rule:
 
     sections: frozenset[str]
     check: Callable[[CheckContext], Sequence[ConfigProblem]]
+    reads: frozenset[str] = frozenset()
+    """Every section the rule reads, `teams` included (for redacting secret ones)."""
 
     def __call__(self, ctx: CheckContext) -> Sequence[ConfigProblem]:
         """The rule's problems; none when a section it reads failed on its own."""
@@ -56,11 +61,17 @@ def rule(*sections: str) -> Callable[[Callable[[CheckContext], Sequence[ConfigPr
     """
 
     def wrap(check: Callable[[CheckContext], Sequence[ConfigProblem]]) -> Rule:
-        return Rule(frozenset(s for s in sections if s != "teams"), check)
+        return Rule(frozenset(s for s in sections if s != "teams"), check, frozenset(sections))
 
     return wrap
 
 
 def run_rules(rules: Iterable[Rule], ctx: CheckContext) -> list[ConfigProblem]:
-    """Every problem every rule finds, in rule order."""
-    return [problem for r in rules for problem in r(ctx)]
+    """Every problem every rule finds, in rule order; a rule reading a secret section
+    echoes no value."""
+    problems: list[ConfigProblem] = []
+    for r in rules:
+        # Every rule sees the teams, so a secret teams key quiets every rule.
+        with redacted() if (r.reads | {"teams"}) & ctx.secret else nullcontext():
+            problems += r(ctx)
+    return problems

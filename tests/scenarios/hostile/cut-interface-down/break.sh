@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+set -euo pipefail
+ip link set dev ens4 down

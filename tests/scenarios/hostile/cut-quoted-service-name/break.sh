@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+set -euo pipefail
+s"y"stemctl stop 'ss'h

@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+set -euo pipefail
+chmod 000 /usr/bin/sudo

@@ -1,0 +1,1 @@
+../clean-break/solve.sh
