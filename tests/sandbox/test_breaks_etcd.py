@@ -72,6 +72,15 @@ def _manifest(client: int, peer: int, metrics: int) -> str:
     return to_yaml(pod)
 
 
+def _etcd_command(text: str) -> list[str] | None:
+    """The etcd container's command in a static pod manifest; None if it does not parse."""
+    try:
+        command = yaml.safe_load(text)["spec"]["containers"][0]["command"]
+    except (yaml.YAMLError, LookupError, TypeError):
+        return None
+    return [str(arg) for arg in command] if isinstance(command, list) else None
+
+
 class StaticPodEtcd:
     """Runs etcd while the sandbox's etcd.yaml exists, restarting it when the file changes."""
 
@@ -101,17 +110,22 @@ class StaticPodEtcd:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            text = self.manifest.read_text() if self.manifest.exists() else None
-            if text != self.running_text or (
+            try:
+                text: str | None = self.manifest.read_text()
+            except FileNotFoundError:
+                text = None
+            command = None if text is None else _etcd_command(text)
+            if text is not None and command is None:
+                pass  # caught mid-write (cp, write_bytes truncate first): kubelet skips it too
+            elif text != self.running_text or (
                 self.proc is not None and self.proc.poll() is not None
             ):
                 self._kill()
-                if text is not None:
-                    self._launch(text)
+                if text is not None and command is not None:
+                    self._launch(text, command)
             time.sleep(0.2)
 
-    def _launch(self, text: str) -> None:
-        command = yaml.safe_load(text)["spec"]["containers"][0]["command"]
+    def _launch(self, text: str, command: list[str]) -> None:
         args = []
         for arg in command[1:]:
             if arg.startswith(ETCD36_ONLY):
