@@ -8,6 +8,7 @@ The scripts reach etcd over plain HTTP through their ETCDCTL_* environment.
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import shutil
@@ -17,6 +18,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,6 +72,15 @@ def _manifest(client: int, peer: int, metrics: int) -> str:
     return to_yaml(pod)
 
 
+def _etcd_command(text: str) -> list[str] | None:
+    """The etcd container's command in a static pod manifest; None if it does not parse."""
+    try:
+        command = yaml.safe_load(text)["spec"]["containers"][0]["command"]
+    except (yaml.YAMLError, LookupError, TypeError):
+        return None
+    return [str(arg) for arg in command] if isinstance(command, list) else None
+
+
 class StaticPodEtcd:
     """Runs etcd while the sandbox's etcd.yaml exists, restarting it when the file changes."""
 
@@ -99,17 +110,22 @@ class StaticPodEtcd:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            text = self.manifest.read_text() if self.manifest.exists() else None
-            if text != self.running_text or (
+            try:
+                text: str | None = self.manifest.read_text()
+            except FileNotFoundError:
+                text = None
+            command = None if text is None else _etcd_command(text)
+            if text is not None and command is None:
+                pass  # caught mid-write (cp, write_bytes truncate first): kubelet skips it too
+            elif text != self.running_text or (
                 self.proc is not None and self.proc.poll() is not None
             ):
                 self._kill()
-                if text is not None:
-                    self._launch(text)
+                if text is not None and command is not None:
+                    self._launch(text, command)
             time.sleep(0.2)
 
-    def _launch(self, text: str) -> None:
-        command = yaml.safe_load(text)["spec"]["containers"][0]["command"]
+    def _launch(self, text: str, command: list[str]) -> None:
         args = []
         for arg in command[1:]:
             if arg.startswith(ETCD36_ONLY):
@@ -155,6 +171,25 @@ class Etcd:
         while self.healthy() != healthy:
             assert time.monotonic() < deadline, f"etcd did not become healthy={healthy}"
             time.sleep(0.5)
+
+    def started(self) -> str | None:
+        """etcd's process start time from its metrics (what the break scripts compare too)."""
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with direct.open(f"http://127.0.0.1:{self.metrics}/metrics", timeout=3) as r:
+                metrics = r.read().decode()
+        except (OSError, http.client.HTTPException):  # not up yet, or killed mid-answer
+            return None
+        found = re.search(r"^process_start_time_seconds (\S+)$", metrics, re.MULTILINE)
+        return found.group(1) if found else None
+
+    def wait_restarted(self, before: str | None, seconds: float = 30) -> None:
+        """Wait until an etcd started after `before` (a `started()` value) is healthy."""
+        deadline = time.monotonic() + seconds
+        while self.started() in (None, before):
+            assert time.monotonic() < deadline, "the stand-in kubelet did not restart etcd"
+            time.sleep(0.2)
+        self.wait(healthy=True, seconds=max(deadline - time.monotonic(), 1))
 
     def manifest(self) -> Path:
         return self.node.root / "etc/kubernetes/manifests/etcd.yaml"
@@ -288,8 +323,10 @@ def test_space_solve_does_not_wait_for_a_restart_fixers_made_already(etcd: Etcd)
     original = manifest.read_bytes()
     steps = render_steps(load_break("etcd-space-exhausted"), {"quotaBytes": 4 * 1024 * 1024})
     _run(etcd, steps["break"], "break")
+    before = etcd.started()
     manifest.write_bytes(original)  # the fixers' edit: quota flag gone
-    etcd.wait(healthy=True)
+    # ... and the restart it causes has happened (etcd is healthy before it as well).
+    etcd.wait_restarted(before)
     start = time.monotonic()
     _run(etcd, steps["solve"], "solve")
     assert time.monotonic() - start < 60, "solve waited for a restart that never comes"
@@ -374,13 +411,13 @@ def test_etcd_liveness_verify_follows_the_named_probe_port(etcd: Etcd) -> None:
     assert "port: probe-port" in etcd.manifest().read_text()
     verify = etcd.node.run(steps["verify"], etcd.script_env())
     assert verify.returncode == 0, verify.stderr
+    before = etcd.started()
     _run(etcd, steps["break"], "break")
-    time.sleep(1)  # the stand-in kubelet restarts etcd for the changed manifest
-    etcd.wait(healthy=True)
+    etcd.wait_restarted(before)  # the stand-in kubelet restarts etcd for the changed manifest
     red = etcd.node.run(steps["verify"], etcd.script_env())
     assert red.returncode == 1
     assert "404" in red.stderr
+    before = etcd.started()
     _run(etcd, steps["solve"], "solve")
-    time.sleep(1)
-    etcd.wait(healthy=True)
+    etcd.wait_restarted(before)
     assert etcd.node.run(steps["verify"], etcd.script_env()).returncode == 0

@@ -118,11 +118,27 @@ def test_green_needs_several_green_samples_in_a_row(tmp_path: Path) -> None:
     assert (tmp_path / "n").read_text().strip() == "4"
 
 
+def _flapping_verify(tmp_path: Path) -> str:
+    """A verify that is red on its odd runs (the first) and green on its even runs, forever."""
+    n = tmp_path / "n"
+    return (
+        "#!/usr/bin/env bash\n"
+        f"i=$(cat {n} 2>/dev/null || echo 0); echo $((i + 1)) >{n}\n"
+        "[ $((i % 2)) = 1 ]\n"
+    )
+
+
 def test_a_verify_that_keeps_flapping_never_settles(tmp_path: Path) -> None:
-    flap = "01" * 40
-    done = _expect(_counter_verify(tmp_path, flap), "red", samples=2, within=1)
+    # It flaps for as long as it is sampled, however many samples fit before the deadline
+    # (a verify that stopped flapping after a fixed count would settle red on a fast machine).
+    done = _expect(_flapping_verify(tmp_path), "red", samples=2, within=1)
     assert done.returncode == 1
     assert "did not bite" in done.stderr
+    assert "as expected" not in done.stdout
+    runs = int((tmp_path / "n").read_text())
+    # Red first, so the deadline is first looked at after a red and a green; it ends on the
+    # first green sample past the deadline (a red one may still start a streak).
+    assert runs >= 2 and runs % 2 == 0, runs
 
 
 def test_green_needs_every_verify_green() -> None:
