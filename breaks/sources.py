@@ -31,8 +31,14 @@ def _shown(path: Path | str) -> str:
 def resolved(path: Path) -> Path | None:
     """`path` with every symlink followed; None for a symlink loop or an unreadable path."""
     try:
+        return path.resolve(strict=True)
+    except FileNotFoundError:
+        pass  # a missing file (or a dangling link): where it would be, checked as such
+    except (OSError, RuntimeError):  # a loop (3.13 reports it only when strict), no access
+        return None
+    try:
         return path.resolve()
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError):  # before 3.13 a loop raises here too
         return None
 
 
