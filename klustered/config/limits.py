@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-MAX_TEAMS = 16
+MAX_TEAMS = 24
 TEAMS_WHY = (
     "every team is a whole cluster; more makes `pulumi up` run for hours and a preview for minutes"
 )
