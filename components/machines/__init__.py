@@ -39,6 +39,9 @@ if TYPE_CHECKING:
         ScalewayMachineArgs,
     )
 
+EQUINIX_METAL_MODULE = "components.machines.equinix_metal"
+"""The one substrate module whose SDK is optional (the `equinix-metal` extra)."""
+
 _EXPORTS = {
     "EquinixMetalMachine": "components.machines.equinix_metal",
     "EquinixMetalMachineArgs": "components.machines.equinix_metal",
@@ -77,7 +80,18 @@ def __getattr__(name: str) -> Any:
     """Load a public name's module on first use."""
     if name not in _EXPORTS:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    try:
+        module = importlib.import_module(_EXPORTS[name])
+    except ImportError as exc:
+        if _EXPORTS[name] != EQUINIX_METAL_MODULE:
+            raise
+        raise ImportError(
+            f"{__name__}.{name} needs pulumi-equinix-metal, which loads only on Python 3.11 "
+            "(pip install 'klustered[equinix-metal]'); Equinix Metal shut down on 2026-06-30, "
+            f"use another substrate ({exc})",
+            name=exc.name,
+        ) from exc
+    value = getattr(module, name)
     globals()[name] = value
     return value
 
