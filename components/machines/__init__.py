@@ -10,8 +10,9 @@ programs that use it (the Equinix Metal SDK does not load on Python 3.12+).
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from components.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from components.machines.equinix_metal import (
@@ -76,14 +77,15 @@ __all__ = [
 ]
 
 
+_load, __dir__ = lazy_exports(globals(), _EXPORTS)
+
+
 def __getattr__(name: str) -> Any:
-    """Load a public name's module on first use."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    """Load a public name's module on first use; Equinix Metal's says why it cannot load."""
     try:
-        module = importlib.import_module(_EXPORTS[name])
+        return _load(name)
     except ImportError as exc:
-        if _EXPORTS[name] != EQUINIX_METAL_MODULE:
+        if _EXPORTS.get(name) != EQUINIX_METAL_MODULE:
             raise
         raise ImportError(
             f"{__name__}.{name} needs pulumi-equinix-metal, which loads only on Python 3.11 "
@@ -91,10 +93,3 @@ def __getattr__(name: str) -> Any:
             f"use another substrate ({exc})",
             name=exc.name,
         ) from exc
-    value = getattr(module, name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
