@@ -10,6 +10,8 @@ from components.teleport.server_config import DIAG_ADDR
 from components.teleport.version import TeleportVersion
 
 SCRIPTS_PACKAGE = "components.teleport.scripts"
+NODE_LIB = ("components.cluster.scripts", "_lib.sh")
+"""The helpers every script a node runs starts with (log, retry, write_file, secret_file)."""
 READY_TIMEOUT_SECONDS = 300
 """How long a script waits for Teleport to answer before it fails."""
 TOKEN_TTL = "30m"
@@ -22,12 +24,14 @@ fails, and the token's minutes are not spent waiting for image pulls."""
 
 
 def teleport_script(name: str, env: Mapping[str, str], *, title: str = "") -> str:
-    """One Teleport script with the shared helpers, its inputs exported at the top."""
-    lib = load_script(SCRIPTS_PACKAGE, "_lib.sh")
-    body = load_script(SCRIPTS_PACKAGE, name).splitlines()
-    if body and body[0].startswith("#!"):
-        body = body[1:]
-    text = lib + "\n" + "\n".join(body) + "\n"
+    """One Teleport script after the node helpers and Teleport's own, inputs exported on top."""
+    parts = []
+    for package, part in (NODE_LIB, (SCRIPTS_PACKAGE, "_lib.sh"), (SCRIPTS_PACKAGE, name)):
+        lines = load_script(package, part).splitlines()
+        if lines and lines[0].startswith("#!"):
+            lines = lines[1:]
+        parts.append("\n".join(lines))
+    text = "\n".join(parts) + "\n"
     shared = {"DIAG_ADDR": DIAG_ADDR, "TELEPORT_UNIT_FILE": UNIT_FILE}
     return render_script(text, {**shared, **env}, title=title or name)
 

@@ -1,31 +1,7 @@
 #!/usr/bin/env bash
-# Helpers shared by the Teleport scripts; the renderer places this text before each script.
-set -euo pipefail
-umask 022
-
-log() {
-  echo "[klustered] $*" >&2
-}
-
-die() {
-  log "error: $*"
-  exit 1
-}
-
-# retry ATTEMPTS CMD...: run CMD until it succeeds, backing off 2s, 4s, 8s, ...
-retry() {
-  local attempts="$1" delay=2 n=1
-  shift
-  until "$@"; do
-    if [ "$n" -ge "$attempts" ]; then
-      log "giving up after $n attempts: $1"
-      return 1
-    fi
-    sleep "$delay"
-    n=$((n + 1))
-    delay=$((delay * 2))
-  done
-}
+# Teleport's own helpers. The renderer places the node helpers (components/cluster/scripts/
+# _lib.sh: log, die, retry, write_file, pkg_version, secret_file, ...) before this text,
+# and both before each script.
 
 # poll SECONDS CMD...: run CMD every 2s until it succeeds or SECONDS have passed.
 poll() {
@@ -38,32 +14,6 @@ poll() {
     sleep 2
     waited=$((waited + 2))
   done
-}
-
-# write_file PATH MODE CONTENT: make PATH hold CONTENT (plus one final newline) with MODE,
-# replacing it atomically only when its content or mode differ. Returns 0 when PATH
-# changed and 1 when it was already up to date (callers test it with `if`).
-write_file() {
-  local path="$1" mode="$2" content="${3%$'\n'}" tmp
-  mkdir -p "$(dirname "$path")" || die "cannot create the directory of $path"
-  tmp="$(mktemp "${path}.klustered.XXXXXX")" || die "cannot create a temp file for $path"
-  chmod "$mode" "$tmp" || die "cannot chmod $tmp"
-  printf '%s\n' "$content" >"$tmp" || die "cannot write $tmp"
-  if [ -f "$path" ] && cmp -s "$tmp" "$path" && [ "$(stat -c %a "$path")" = "${mode#0}" ]; then
-    rm -f "$tmp"
-    return 1
-  fi
-  mv -f "$tmp" "$path" || die "cannot replace $path"
-  log "wrote $path"
-  return 0
-}
-
-pkg_version() {
-  # shellcheck disable=SC2016  # ${Status} and ${Version} are dpkg-query fields
-  if dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; then
-    # shellcheck disable=SC2016
-    dpkg-query -W -f='${Version}' "$1"
-  fi
 }
 
 # install_teleport: the pinned package from Teleport's repository, held there.

@@ -24,9 +24,8 @@ for user in json.load(sys.stdin) or []:
 
 case "$action" in
 apply)
-  umask 077
-  file="$(mktemp /run/klustered-resource.XXXXXX)"
-  trap 'rm -f "$file"' EXIT
+  file=""
+  secret_file file resource # the connector holds the client secret
   printf '%s\n' "${RESOURCE_YAML%$'\n'}" >"$file"
   tctl create -f "$file" >/dev/null
   log "applied $RESOURCE_REF"
