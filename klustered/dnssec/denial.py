@@ -57,6 +57,20 @@ def _types(rdata: NSEC | NSEC3) -> set[dns.rdatatype.RdataType]:
     return types
 
 
+def _nodata_at(
+    match: object,
+    types: set[dns.rdatatype.RdataType],
+    qname: dns.name.Name,
+    rdtype: dns.rdatatype.RdataType,
+) -> Proof:
+    """The NODATA proof from the NSEC or NSEC3 record that matches `qname` (its `types`)."""
+    if rdtype in types or dns.rdatatype.CNAME in types:
+        raise DenialError(f"{match} lists {dns.rdatatype.to_text(rdtype)} for {qname}")
+    if rdtype == dns.rdatatype.DS and dns.rdatatype.NS in types and dns.rdatatype.SOA not in types:
+        return Proof(Finding.INSECURE_DELEGATION, str(match))  # a delegation without a DS
+    return Proof(Finding.NO_TYPE, str(match))
+
+
 @dataclass(frozen=True)
 class _Nsec3:
     owner: dns.name.Name
@@ -134,16 +148,7 @@ class Nsec3Proofs:
         """The proof that `qname` has no `rdtype` records (RFC 5155 8.5-8.7)."""
         match = self._matching(qname)
         if match is not None:
-            types = _types(match.rdata)
-            if rdtype in types or dns.rdatatype.CNAME in types:
-                raise DenialError(f"{match} lists {dns.rdatatype.to_text(rdtype)} for {qname}")
-            if (
-                rdtype == dns.rdatatype.DS
-                and dns.rdatatype.NS in types
-                and dns.rdatatype.SOA not in types
-            ):
-                return Proof(Finding.INSECURE_DELEGATION, str(match))
-            return Proof(Finding.NO_TYPE, str(match))
+            return _nodata_at(match, _types(match.rdata), qname, rdtype)
         encloser, _, cover = self.closest_encloser(qname)
         if rdtype == dns.rdatatype.DS and cover.opt_out:
             return Proof(Finding.OPT_OUT, str(cover))
@@ -217,16 +222,7 @@ class NsecProofs:
         """The proof that `qname` has no `rdtype` records."""
         match = self._matching(qname)
         if match is not None:
-            types = _types(match.rdata)
-            if rdtype in types or dns.rdatatype.CNAME in types:
-                raise DenialError(f"{match} lists {dns.rdatatype.to_text(rdtype)} for {qname}")
-            if (
-                rdtype == dns.rdatatype.DS
-                and dns.rdatatype.NS in types
-                and dns.rdatatype.SOA not in types
-            ):
-                return Proof(Finding.INSECURE_DELEGATION, str(match))
-            return Proof(Finding.NO_TYPE, str(match))
+            return _nodata_at(match, _types(match.rdata), qname, rdtype)
         cover = self._covering(qname)
         if cover is None:
             raise DenialError(f"no NSEC record matches or covers {qname}")
