@@ -8,10 +8,12 @@ guest has to accept before `tsh login` maps them onto their team's role.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import NotRequired, TypedDict
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 import pulumi
-import pulumi_github as github
+
+if TYPE_CHECKING:
+    import pulumi_github as github
 
 TYPE = "klustered:teleport:GithubTeams"
 
@@ -37,12 +39,13 @@ class GithubTeamsArgs(TypedDict):
 class GithubTeams(pulumi.ComponentResource):
     """GitHub teams (closed, visible to the org) and their memberships, in one organization."""
 
-    teams: dict[str, github.Team]
-    memberships: dict[str, list[github.TeamMembership]]
-
     def __init__(
         self, name: str, args: GithubTeamsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        # Imported here: the GitHub SDK loads every one of its modules up front (about
+        # 0.15 s), and an episode without Teleport never needs it.
+        import pulumi_github as github
+
         super().__init__(TYPE, name, {}, opts)
         token = args.get("token")
         self.provider = github.Provider(
@@ -52,8 +55,10 @@ class GithubTeams(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         child = pulumi.ResourceOptions(parent=self, provider=self.provider)
-        self.teams = {}
-        self.memberships = {}
+        # Annotated here, not on the class: the SDK evaluates class annotations, and the
+        # GitHub SDK is not imported at module level.
+        self.teams: dict[str, github.Team] = {}
+        self.memberships: dict[str, list[github.TeamMembership]] = {}
         for key, team in args["teams"].items():
             created = github.Team(
                 f"{name}-team-{key}",
