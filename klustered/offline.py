@@ -491,6 +491,26 @@ def mask_secrets(value: Any, placeholder: str = "[secret]") -> Any:
     return value
 
 
+def is_json(value: Any) -> bool:
+    """True for a value made only of dicts (string keys), lists, strings, numbers, booleans
+    and None: no Output, resource, asset or other object the SDK would have to resolve."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return True
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and is_json(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(is_json(v) for v in value)
+    return False
+
+
+def json_properties(values: dict[str, Any]) -> dict[str, Any] | None:
+    """`values` as the SDK's `serialize_properties` would send them (a property whose value
+    is None is left out) when every value is plain JSON; None when one is not."""
+    if not all(is_json(v) for v in values.values()):
+        return None
+    return {k: v for k, v in values.items() if v is not None}
+
+
 @dataclass
 class Registration:
     """One resource as the SDK registered it."""
@@ -619,5 +639,12 @@ class RecordingMonitor(MockMonitor):
                 outputs=dict(unwrap_secrets(state)),
             )
         )
-        obj = _sync_await(rpc.serialize_properties(state, {}))
-        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=obj)
+        # Mocks answer plain JSON (secrets are envelopes, unknowns a sentinel string): that is
+        # a Struct at once. Anything else goes through the SDK, which needs an event loop.
+        plain = json_properties(state)
+        if plain is None:
+            obj = _sync_await(rpc.serialize_properties(state, {}))
+            return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=obj)
+        response = resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "")
+        response.object.update(plain)
+        return response

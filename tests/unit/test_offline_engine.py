@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,7 +13,11 @@ import pulumi_random as random
 import pulumi_tls as tls
 import pytest
 from conftest import Runner
+from pulumi.runtime import rpc
+from pulumi.runtime.proto import resource_pb2
 from pulumi_command import local
+
+from klustered.offline import SECRET_SIG, SIG_KEY, json_properties
 
 
 def _pki() -> Any:
@@ -142,3 +147,40 @@ def test_outputs_a_provider_marks_secret_come_back_secret(offline: Runner) -> No
     assert run.named("uses-key").secret_inputs == ["stdin"]
     assert run.named("uses-bytes").secret_inputs == ["stdin"]
     assert run.named("uses-public").secret_inputs == []
+
+
+def _sent_by_the_sdk(state: dict[str, Any]) -> Any:
+    return asyncio.run(rpc.serialize_properties(state, {}))
+
+
+def _sent_by_the_engine(state: dict[str, Any]) -> Any:
+    plain = json_properties(state)
+    assert plain is not None
+    response = resource_pb2.RegisterResourceResponse()
+    response.object.update(plain)
+    return response.object
+
+
+def test_plain_outputs_go_back_exactly_as_the_sdk_would_serialise_them(offline: Runner) -> None:
+    run = offline(_pki)
+    states = [{**r.raw_inputs, "id": f"{r.name}-id"} for r in run.registrations]
+    states.append(
+        {
+            "absent": None,  # the SDK leaves a None property out, but keeps a nested None
+            "nested": {"none": None, "items": [1, 2.5, True, None, "x", {"deep": []}]},
+            "secret": {SIG_KEY: SECRET_SIG, "value": {"token": "t"}},
+            "unknown": rpc.UNKNOWN,
+            "empty": {},
+        }
+    )
+    for state in states:
+        assert _sent_by_the_engine(state) == _sent_by_the_sdk(state)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [pulumi.StringAsset("x"), ("a", "b"), {1: "int key"}, {"inner": [object()]}],
+    ids=["asset", "tuple", "int-key", "nested-object"],
+)
+def test_anything_but_plain_json_is_left_to_the_sdk(value: Any) -> None:
+    assert json_properties({"value": value}) is None
