@@ -16,6 +16,9 @@ import components
 import components.cluster.component as cluster_module
 import components.machines.gcp as gcp_module
 import components.mesh.component as mesh_module
+import components.teleport.agents as agents_module
+import components.teleport.component as teleport_module
+import components.teleport.github as github_module
 import components.workload.component as workload_module
 from breaks import Break, load_break
 from components import NETWORK_PHASE, NodeRole, NodeSlot
@@ -23,6 +26,7 @@ from components.cluster import Cluster
 from components.machines import EQUINIX_METAL_MODULE, GcpMachine, MachineHost
 from components.machines.underlay import ETHERNET_MTU, mesh_mtu
 from components.mesh import DEFAULT_MTU, DEFAULT_PORT, Mesh, mesh_addresses
+from components.teleport import GithubTeams, TeleportAgents, TeleportCluster
 from components.workload import Workload, WorkloadSpec
 from klustered.config import (
     EquinixMetalConfig,
@@ -40,6 +44,7 @@ PACKAGES = [
     "components.mesh",
     "components.workload",
     "components.dns",
+    "components.teleport",
     "breaks",
 ]
 
@@ -49,6 +54,9 @@ def test_public_names_are_the_classes_their_modules_define() -> None:
     assert GcpMachine is gcp_module.GcpMachine
     assert Mesh is mesh_module.Mesh
     assert Workload is workload_module.Workload
+    assert TeleportCluster is teleport_module.TeleportCluster
+    assert TeleportAgents is agents_module.TeleportAgents
+    assert GithubTeams is github_module.GithubTeams
     assert Break.__module__ == "breaks.component"
     assert load_break("kubelet-maxpods").id == "kubelet-maxpods"
 
