@@ -51,11 +51,24 @@ def test_every_complete_stack_in_the_docs_validates(block: str, tmp_path: Path) 
     assert (done.returncode, errors) == (0, [])
 
 
+def anchors(page: Path) -> set[str]:
+    """The anchors GitHub makes of a page's headings (code blocks left out)."""
+    text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
+    return {
+        re.sub(r"[^a-z0-9 _-]", "", title.strip().lower()).replace(" ", "-")
+        for title in re.findall(r"^#+ (.*)$", text, re.M)
+    }
+
+
 @pytest.mark.parametrize("page", [REPO / "README.md", *DOCS, *REPO.glob("examples/**/README.md")])
 def test_relative_links_resolve(page: Path) -> None:
     text = page.read_text(encoding="utf-8")
     for target in re.findall(r"\]\(([^)#:\s]+)(?:#[^)]*)?\)", text):
         assert (page.parent / target).exists(), f"{page.name}: {target}"
+    prose = re.sub(r"```.*?```", "", text, flags=re.S)
+    for target, anchor in re.findall(r"\]\(([^)#:\s]*)#([^)\s]+)\)", prose):
+        linked = page.parent / target if target else page
+        assert anchor in anchors(linked), f"{page.name}: {target}#{anchor}"
     assert "../shared" not in text  # nothing outside the repository
 
 
