@@ -5,8 +5,8 @@ machines), runs `klustered plan FILE --out DIR --quiet` in a fresh process for e
 prints one row per size: resources, wall time (median, min, max of the repeats), the
 added time per team against the smallest size, and the peak resident memory.
 
-    python bench/plan_scale.py                     # 1, 5, 10 and 20 teams, 3 runs each
-    python bench/plan_scale.py --teams 1,10 --repeat 5
+    python bench/plan_scale.py                     # 1, 5, 10 and 20 teams, 5 runs each
+    python bench/plan_scale.py --teams 1,10 --repeat 9
 
 Every run is one a user makes after the first: the bytecode cache is written by an untimed
 warm-up run first (the child runs without PYTHONDONTWRITEBYTECODE, which some CI images set
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print its table (markdown)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--teams", default="1,5,10,20", help="comma-separated team counts")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per size")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per size")
     parser.add_argument(
         "--klustered",
         default=f"{sys.executable} -m klustered",

@@ -27,7 +27,8 @@ unchanged (its `id`, `title`, `difficulty`, `tags`, `source`, `timeout`, `nodeLe
   the scripts run with kubectl and the admin kubeconfig on control-plane-1). A
   KlusteredBench scenario with `nodeLevel: true` and no `targets` runs on every
   control plane.
-- `hints`: staged hints, in the order they are given.
+- `hints`: hints for the host to give, in order (`klustered breaks show ID --spoilers`
+  prints them; nothing hands them out by itself).
 - `params`: `{name: {type: int|string|bool, default, description}}`. A param reaches
   the scripts as `KLUSTERED_PARAM_<NAME>`, the camelCase name in UPPER_SNAKE case
   (`maxPods` -> `KLUSTERED_PARAM_MAX_PODS`); bools are `true`/`false`.

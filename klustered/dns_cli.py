@@ -78,7 +78,10 @@ def verify(
         ),
     ] = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", min=0.1, help="Seconds to wait for each answer.")
+        float,
+        typer.Option(
+            "--timeout", min=0.1, metavar="SECONDS", help="Seconds to wait for each answer."
+        ),
     ] = 3.0,
 ) -> None:
     """Validate NAME's DNSSEC chain from the trust anchor down to its address records."""

@@ -90,7 +90,9 @@ def test_help_names_values_without_type_tags(path: tuple[str, ...]) -> None:
     text = done.stdout
     usage, *rest = text.splitlines()
     assert usage.startswith(f"Usage: klustered {' '.join(path)}".rstrip())
-    tags = re.compile(r"<[A-Za-z][\w\[\]|]*>|\{[A-Z][A-Z|._]*\}|\b(TEXT|BOOLEAN|PATH|INTEGER)\b")
+    tags = re.compile(
+        r"<[A-Za-z][\w\[\]| ]*>|\{[A-Z][A-Z|._]*\}|\b(TEXT|BOOLEAN|PATH|INTEGER|FLOAT)\b"
+    )
     assert not tags.search(text), f"type tag in the help of {path}:\n{text}"
     assert not [line for line in rest if line.endswith("...")], text  # no shortened summary
     assert text.isascii()
