@@ -119,7 +119,9 @@ def validate(
     stack: StackArg,
     as_json: Annotated[
         bool,
-        typer.Option("--json", help="Print every problem as a JSON list of {field, message}."),
+        typer.Option(
+            "--json", help="Print every problem as a JSON list of {field, message, severity}."
+        ),
     ] = False,
 ) -> None:
     """Check a stack file against the config contract and print the episode summary."""

@@ -165,6 +165,6 @@ def main(base_dir: Path | None = None, namespace: str | None = None) -> Episode:
         )
     if config.expires is not None:
         expires = config.expires.isoformat()
-        secret = f"{NAMESPACE}:expires" in read_stack_config().secret_keys
+        secret = f"{own}:expires" in read_stack_config(own).secret_keys
         pulumi.export("expires", pulumi.Output.secret(expires) if secret else expires)
     return episode

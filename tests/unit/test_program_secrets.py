@@ -92,3 +92,23 @@ def test_the_same_error_in_a_plain_key_shows_the_value() -> None:
     team = {"name": "blue", "guests": [f"{MARKER}-"]}
     with pytest.raises(pulumi.RunError, match=f"'{MARKER}-' is not a GitHub handle"):
         _run(_stack(team), [])
+
+
+@pytest.mark.parametrize("project", ["klustered", "game-day"])
+def test_a_secret_expiry_is_exported_secret_whatever_the_project_is_called(
+    project: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exported: dict[str, Any] = {}
+    monkeypatch.setattr(pulumi, "export", exported.__setitem__)
+    config = {
+        f"{project}:machines": json.dumps({"provider": "gcp", "gcp": {"project": "test-project"}}),
+        f"{project}:teams": json.dumps([{"name": "blue"}]),
+        f"{project}:expires": "2026-12-24T18:00:00Z",
+    }
+
+    def program() -> Any:
+        main(base_dir=REPO)
+        return pulumi.Output.from_input(exported["expires"]).is_secret()
+
+    run = run_offline(program, config, [f"{project}:expires"], project=project)
+    assert run.value is True
