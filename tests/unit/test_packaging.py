@@ -73,12 +73,14 @@ def test_installed_package_works_outside_the_repo(tmp_path: Path) -> None:
         "from components.cluster import Cluster\n"
         "from components.machines import GcpMachine\n"
         "from components.mesh import Mesh\n"
+        "from components.teleport import TeleportCluster\n"
         "from components.workload import Workload\n"
         "from breaks import Break, load_break\n"
         "from klustered.testing import plan_project, run_offline\n"
         "import klustered\n"
         "assert load_break('kubelet-maxpods').id == 'kubelet-maxpods'\n"
-        "for obj in (Cluster, GcpMachine, Mesh, Workload, Break, plan_project, run_offline):\n"
+        "for obj in (Cluster, GcpMachine, Mesh, TeleportCluster, Workload, Break, plan_project,\n"
+        "            run_offline):\n"
         "    print(sys.modules[obj.__module__].__file__)\n"
         "print(klustered.__version__ == md.version('klustered'))\n"
         "print(md.metadata('klustered')['License-Expression'])\n"
@@ -88,7 +90,7 @@ def test_installed_package_works_outside_the_repo(tmp_path: Path) -> None:
         [str(python), "-c", public], check=True, capture_output=True, text=True, cwd=work
     ).stdout.splitlines()
     *files, same_version, licence, licence_file = lines
-    assert len(files) == 7 and all(f.startswith(str(env_dir)) for f in files), files
+    assert len(files) == 8 and all(f.startswith(str(env_dir)) for f in files), files
     assert (same_version, licence, licence_file) == ("True", "Apache-2.0", "True")
     version = subprocess.run(
         [str(env_dir / "bin" / "klustered"), "--version"],
