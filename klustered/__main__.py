@@ -4,7 +4,7 @@ import gc
 
 
 def main() -> None:
-    """Load the CLI with the cycle collector paused, then run it."""
+    """Run the CLI with the garbage collection a short-lived process does not need."""
     # Loading the CLI (typer, rich, pydantic, the config models) makes some 80,000 objects
     # that live as long as the process: collecting while they are made frees nothing.
     # Frozen, no later collection walks them again.
@@ -13,7 +13,13 @@ def main() -> None:
 
     gc.freeze()
     gc.enable()
-    cli_main()
+    try:
+        cli_main()
+    finally:
+        # The process ends next. Its last collection would walk every object a plan made
+        # (700,000 at 10 teams: about 1.5 s); frozen objects are skipped and go with the
+        # process. Exit handlers and the flushing of streams still run.
+        gc.freeze()
 
 
 if __name__ == "__main__":

@@ -319,8 +319,3 @@ def main() -> None:
             soft_wrap=True,
         )
         sys.exit(1)
-    finally:
-        # The process ends next. Its last collection would walk every object a plan made
-        # (700,000 at 10 teams: about 1.5 s); frozen objects are skipped and go with the
-        # process. Exit handlers and the flushing of streams still run.
-        gc.freeze()
