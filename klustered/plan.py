@@ -162,14 +162,7 @@ def plan_stack(stack: StackFile, logger: logging.Logger | None = None) -> Plan:
         episode = main(base_dir=stack.project_dir, namespace=stack.namespace)
         return pulumi.Output.all(**episode.rendered_files) if episode.rendered_files else {}
 
-    run = run_offline(
-        program,
-        stack.pulumi_config(),
-        stack.secret_keys,
-        project=stack.namespace,
-        stack=stack.name,
-        logger=logger,
-    )
+    run = _run_stack(program, stack, stack.namespace, logger)
     return Plan(stack, run, _files(run.value, "the program"))
 
 
@@ -199,15 +192,22 @@ def plan_project(
         return pulumi.Output.all(**files) if files else {}
 
     with _project_context(project):
-        run = run_offline(
-            program,
-            stack.pulumi_config(),
-            stack.secret_keys,
-            project=project.name,
-            stack=stack.name,
-            logger=logger,
-        )
+        run = _run_stack(program, stack, project.name, logger)
     return Plan(stack, run, _files(run.value, str(program_file)))
+
+
+def _run_stack(
+    program: Callable[[], Any], stack: StackFile, project: str, logger: logging.Logger | None
+) -> OfflineRun:
+    """`program` offline as stack `stack.name` of `project`, with the stack file's config."""
+    return run_offline(
+        program,
+        stack.pulumi_config(),
+        stack.secret_keys,
+        project=project,
+        stack=stack.name,
+        logger=logger,
+    )
 
 
 @contextlib.contextmanager
