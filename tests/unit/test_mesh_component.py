@@ -15,8 +15,6 @@ from pulumi_command import remote
 from components.mesh.addresses import mesh_addresses
 from components.mesh.component import Mesh, MeshArgs, MeshNodeArgs
 from components.nodes import node_slots
-from klustered.offline import RecordingMonitor
-from klustered.plan import run_offline
 
 # The Python SDK's wire marker for a secret value (pulumi.runtime.rpc).
 SECRET_SIG = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270")
@@ -48,6 +46,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
 def run(program: Callable[[], Awaitable[dict[str, Any]]]) -> tuple[RecordingMocks, dict[str, Any]]:
     """Run `program` in a fresh mock engine; return the recorder and what the program resolved."""
     mocks = RecordingMocks()
+    pulumi.runtime.set_mocks(mocks, preview=False)
     result: dict[str, Any] = {}
 
     def wrapped() -> pulumi.Output[None]:
@@ -56,8 +55,8 @@ def run(program: Callable[[], Awaitable[dict[str, Any]]]) -> tuple[RecordingMock
 
         return pulumi.Output.from_input(body())
 
-    # Its own thread and event loop (klustered.offline): nothing leaks into other tests.
-    run_offline(wrapped, monitor=RecordingMonitor(mocks))
+    runner: Callable[[], None] = pulumi.runtime.test(wrapped)  # type: ignore[no-untyped-call]
+    runner()
     return mocks, result
 
 
